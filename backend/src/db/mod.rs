@@ -1,0 +1,141 @@
+//! Storage: one code path over SQLite (the embedded default) and PostgreSQL (at scale).
+//!
+//! Queries are written once in the SQL both engines accept (`$1` placeholders, `RETURNING`,
+//! `ON CONFLICT`) and run through sqlx's `Any` driver; only the migrations differ per engine
+//! (`migrations/sqlite`, `migrations/postgres`). Timestamps are stored as Unix milliseconds.
+
+pub mod sessions;
+pub mod universities;
+pub mod users;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database URL names an engine Pretzel does not support.
+    #[error("unsupported database URL (expected sqlite: or postgres:)")]
+    UnsupportedUrl,
+    /// Connecting or querying failed.
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    /// Applying the migrations failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A unique constraint refused the write (e.g. a duplicate email).
+    #[error("unique constraint violated")]
+    UniqueViolation,
+    /// Stored data could not be decoded (e.g. a corrupt JSON column).
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+}
+
+/// Turns a unique-constraint failure into [`DbError::UniqueViolation`], anything else into `Sqlx`.
+pub(crate) fn classify(err: sqlx::Error) -> DbError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => DbError::UniqueViolation,
+        _ => DbError::Sqlx(err),
+    }
+}
+
+/// The connection pool and the engine it talks to.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Db {
+    /// Connects to `url`, preparing SQLite connections for concurrent use (WAL, foreign keys,
+    /// a busy timeout), and applies the engine's migrations.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Engine::Postgres
+        } else {
+            return Err(DbError::UnsupportedUrl);
+        };
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                             PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let migrator = match engine {
+            Engine::Sqlite => &SQLITE_MIGRATIONS,
+            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await?;
+        Ok(Self { pool, engine })
+    }
+
+    /// The engine behind this pool.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The pool, for the query modules.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Checks the database answers (used by `/readyz`).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Reads the server secret `name`, creating it with `generate` the first time. Every node
+    /// sharing the database gets the same value.
+    pub async fn server_key(&self, name: &str, generate: impl FnOnce() -> String) -> Result<String, DbError> {
+        sqlx::query("INSERT INTO server_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(generate())
+            .execute(&self.pool)
+            .await?;
+        let value: String = sqlx::query_scalar("SELECT value FROM server_keys WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(value)
+    }
+
+    /// Closes every connection (on shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Now, as stored: Unix milliseconds.
+pub(crate) fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

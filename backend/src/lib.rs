@@ -1,0 +1,93 @@
+//! Pretzel's server: REST (and, later, WebSocket) over SQLite or PostgreSQL.
+//!
+//! [`run`] takes an already-bound listener, the configuration and a shutdown future, so the binary,
+//! the tests and the benchmarks all start the very same server. A request travels
+//! `routes::<resource>` → `db::<resource>` and back; errors of every layer become one JSON error body
+//! in `error.rs`.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+
+use crate::auth::password::{HashError, PasswordHasherPool};
+use crate::auth::rate_limit::RateLimiter;
+use crate::auth::tokens::{TokenSigner, generate_key};
+use crate::config::Config;
+use crate::db::{Db, DbError};
+use crate::state::AppState;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The dummy password hash could not be prepared.
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    /// The stored token signing key is corrupt.
+    #[error("the stored access-token key is corrupt; delete it from server_keys to rotate it")]
+    CorruptKey,
+    /// Serving failed.
+    #[error("server I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens storage (creating and migrating it), seeds the universities and prepares the shared state.
+pub async fn prepare(config: Config) -> Result<AppState, ServeError> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|source| ServeError::DataDir { path: config.data_dir.clone(), source })?;
+    }
+    let db = Db::connect(&config.effective_database_url(), config.db_max_connections).await?;
+    let seeded = db.seed_universities().await?;
+    tracing::info!(engine = ?db.engine(), universities = seeded, "storage ready");
+    let key = db.server_key("access_token_hmac", generate_key).await?;
+    let to_ms = |secs: u64| i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let tokens = TokenSigner::from_encoded_key(
+        &key,
+        to_ms(config.access_token_ttl_secs),
+        to_ms(config.refresh_token_ttl_secs),
+    )
+    .ok_or(ServeError::CorruptKey)?;
+    Ok(AppState {
+        db,
+        tokens,
+        passwords: PasswordHasherPool::new().await?,
+        limits: Arc::new(RateLimiter::new(Duration::from_secs(config.rate_limit_window_secs))),
+        config: Arc::new(config),
+    })
+}
+
+/// Serves on `listener` until `shutdown` completes, then finishes in-flight requests and closes storage.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let state = prepare(config).await?;
+    let db = state.db.clone();
+    tracing::info!(addr = %listener.local_addr()?, "listening");
+    let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
