@@ -1,0 +1,212 @@
+//! Shared test support: a real backend on `127.0.0.1:0` over a fresh SQLite file or a fresh
+//! PostgreSQL database, and small HTTP helpers.
+
+use pretzel_api::{ErrorBody, ErrorCode, SignupRequest, TokenResponse, UniversityId};
+use pretzel_backend::config::Config;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The PostgreSQL server the scale-mode tests use (`PRETZEL_TEST_POSTGRES` overrides).
+pub fn postgres_admin_url() -> String {
+    std::env::var("PRETZEL_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Which storage engine a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one async test body on both engines: `test_both_dbs!(name, body_fn)`.
+macro_rules! test_both_dbs {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body(crate::common::Engine::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$body(crate::common::Engine::Postgres).await
+            }
+        }
+    };
+}
+
+/// A throwaway PostgreSQL database, dropped (with its connections) when this is dropped.
+#[derive(Debug)]
+pub struct PgDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub async fn create() -> Self {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "pretzel_it_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            uuid::Uuid::new_v4().simple().to_string().get(..8).unwrap_or("x")
+        );
+        let admin = postgres_admin_url();
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.expect("connect to PostgreSQL");
+        sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
+        let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
+        Self { url: format!("{base}/{name}"), name }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime; a separate thread with its own runtime can block.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async move {
+                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&postgres_admin_url()).await {
+                        let _ = sqlx::Executor::execute(&mut conn, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
+/// Storage that outlives a server restart: a data dir (SQLite) or a database (PostgreSQL).
+#[derive(Debug)]
+pub struct Storage {
+    pub data_dir: tempfile::TempDir,
+    pub postgres: Option<PgDatabase>,
+}
+
+impl Storage {
+    pub async fn new(engine: Engine) -> Self {
+        let data_dir = tempfile::tempdir().expect("tempdir");
+        let postgres = match engine {
+            Engine::Sqlite => None,
+            Engine::Postgres => Some(PgDatabase::create().await),
+        };
+        Self { data_dir, postgres }
+    }
+
+    /// A config for a server on this storage (listen address is ignored: tests bind their own).
+    pub fn config(&self) -> Config {
+        let mut config = Config::default();
+        config.data_dir = self.data_dir.path().to_path_buf();
+        config.database_url = self.postgres.as_ref().map(|pg| pg.url.clone());
+        config.db_max_connections = 4;
+        config
+    }
+
+    pub fn sqlite_file(&self) -> PathBuf {
+        self.data_dir.path().join("pretzel.sqlite3")
+    }
+}
+
+/// A running backend on a loopback port.
+#[derive(Debug)]
+pub struct TestServer {
+    pub base: String,
+    pub http: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), pretzel_backend::ServeError>>>,
+}
+
+impl TestServer {
+    /// Starts the real server with `config` on `127.0.0.1:0` and waits until it answers `/readyz`.
+    pub async fn start(config: Config) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(pretzel_backend::run(listener, config, async move {
+            let _ = rx.await;
+        }));
+        let server = Self {
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+            shutdown: Some(tx),
+            task: Some(task),
+        };
+        for _ in 0..200 {
+            if let Ok(response) = server.http.get(server.url("/readyz")).send().await
+                && response.status().is_success()
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("server on {addr} did not become ready");
+    }
+
+    pub async fn on(storage: &Storage) -> Self {
+        Self::start(storage.config()).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server exited cleanly");
+        }
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.http.post(self.url(path)).json(body).send().await.expect("request")
+    }
+
+    pub async fn get_authed(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).bearer_auth(token).send().await.expect("request")
+    }
+
+    /// Signs up a fresh student and returns the token response.
+    pub async fn sign_up(&self, email: &str, password: &str) -> TokenResponse {
+        let request = SignupRequest {
+            email: email.into(),
+            password: password.into(),
+            display_name: "Test Student".into(),
+            university_id: UniversityId(1),
+        };
+        let response = self.http.post(self.url("/api/v1/auth/signup")).json(&request).send().await.expect("signup");
+        assert_eq!(response.status(), 201, "signup failed: {}", response.text().await.unwrap_or_default());
+        response.json().await.expect("token response")
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Asserts `response` has `status` and the error body with `code`; returns the body.
+pub async fn expect_error(response: reqwest::Response, status: u16, code: ErrorCode) -> ErrorBody {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(content_type.starts_with("application/json"), "error content-type was {content_type:?}");
+    let text = response.text().await.expect("body");
+    let body: ErrorBody = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an error body ({e}): {text}"));
+    assert_eq!(body.error.code, code, "body: {text}");
+    assert!(!body.error.message.is_empty());
+    body
+}
+
+pub const GOOD_PASSWORD: &str = "maple-syrup-in-seoul";
+
+/// A unique email for this test.
+pub fn fresh_email(tag: &str) -> String {
+    format!("{tag}-{}@illinois.edu", uuid::Uuid::new_v4().simple())
+}

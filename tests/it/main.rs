@@ -1,0 +1,12 @@
+//! Pretzel's cross-component tests: the real backend on a loopback port, on SQLite and on
+//! PostgreSQL, driven over HTTP by a plain client and by Pretzel's own client core; and the real
+//! desktop app driven through WebDriver.
+
+// Test code: unwrap/expect on fixtures is how a test says "this must hold".
+#![allow(clippy::unwrap_used)]
+
+#[macro_use]
+mod common;
+
+mod accounts;
+mod bad_input;
