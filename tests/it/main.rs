@@ -10,3 +10,5 @@ mod common;
 
 mod accounts;
 mod bad_input;
+mod client;
+mod e2e;

@@ -1,0 +1,33 @@
+//! Pretzel's native client core: everything the app does that is not drawing pixels, with no
+//! Tauri dependency so it can be tested on its own against the real backend.
+//!
+//! [`Client`] is the entry point. It talks to the backend's REST API over HTTP, keeps
+//! the session's tokens in the OS keychain or a private file ([`tokens`]), remembers
+//! settings, the profile and the university catalog in a local SQLite cache ([`cache`]), and
+//! reports every failure as one [`ClientError`], which the shell maps to the UI's `CommandError`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), pretzel_client::ClientError> {
+//! use pretzel_client::{Client, ClientOptions, TokenStoreKind};
+//! let client = Client::new(ClientOptions {
+//!     data_dir: "/tmp/pretzel".into(),
+//!     backend_url: Some("http://127.0.0.1:8787".into()),
+//!     token_store: TokenStoreKind::File,
+//! })?;
+//! let universities = client.universities().await?;
+//! # Ok(()) }
+//! ```
+
+pub mod cache;
+mod client;
+mod error;
+mod http;
+mod session;
+pub mod settings;
+pub mod tokens;
+
+pub use client::{Client, ClientOptions};
+pub use error::ClientError;
+pub use http::{CONNECT_TIMEOUT, REQUEST_TIMEOUT};
+pub use settings::{Settings, normalize_locale, validate_backend_url};
+pub use tokens::{FileTokenStore, KeyringTokenStore, TokenStore, TokenStoreKind, Tokens};
