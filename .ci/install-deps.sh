@@ -12,6 +12,8 @@ APT_PACKAGES=(
   librsvg2-dev libxdo-dev libssl-dev pkg-config build-essential file libgtk-3-dev
   # running and testing the desktop app and the wasm UI
   xvfb webkit2gtk-driver chromium chromium-driver imagemagick xauth dbus-x11 curl ca-certificates
+  # Korean and Chinese glyphs for the UI (and its screenshots)
+  fonts-noto-cjk
   # the OS keychain (Secret Service) for session tokens
   libdbus-1-dev
   # a JavaScript runtime for the Tauri CLI and binaryen

@@ -89,6 +89,8 @@ fn setup(root: &Path) -> Result<()> {
 }
 
 fn build_ui(root: &Path) -> Result<()> {
+    // Trunk runs cargo offline (so it never reaches for the network itself): fetch first.
+    step("fetch crates", cargo().args(["fetch", "--locked"]).current_dir(root))?;
     step(
         "build the UI (trunk)",
         Command::new("trunk").args(["build", "--release"]).current_dir(root.join("src-ui")).env("PATH", tool_path(root)?),
