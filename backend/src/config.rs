@@ -114,10 +114,7 @@ pub enum ConfigError {
 
 impl Config {
     /// Loads the TOML file at `path` (if any), then applies `PRETZEL_*` variables from `env`.
-    pub fn load(
-        path: Option<&Path>,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Self, ConfigError> {
+    pub fn load(path: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
         let mut config = match path {
             Some(path) => Self::from_toml_file(path)?,
             None => Self::default(),
@@ -128,10 +125,9 @@ impl Config {
     }
 
     fn from_toml_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        toml::from_str(&text)
-            .map_err(|source| ConfigError::Parse { path: path.to_owned(), source: Box::new(source) })
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_owned(), source: Box::new(source) })
     }
 
     fn apply_env(&mut self, env: impl IntoIterator<Item = (String, String)>) -> Result<(), ConfigError> {
@@ -139,9 +135,7 @@ impl Config {
             match key.as_str() {
                 "PRETZEL_LISTEN" => self.listen = parse_env("PRETZEL_LISTEN", &value)?,
                 "PRETZEL_DATA_DIR" => self.data_dir = PathBuf::from(value),
-                "PRETZEL_DATABASE_URL" => {
-                    self.database_url = if value.trim().is_empty() { None } else { Some(value) }
-                }
+                "PRETZEL_DATABASE_URL" => self.database_url = if value.trim().is_empty() { None } else { Some(value) },
                 "PRETZEL_DB_MAX_CONNECTIONS" => {
                     self.db_max_connections = parse_env("PRETZEL_DB_MAX_CONNECTIONS", &value)?
                 }
@@ -185,7 +179,10 @@ impl Config {
             return Err(ConfigError::Invalid { setting: "db_max_connections", reason: "must be at least 1".into() });
         }
         if self.rate_limit_window_secs == 0 {
-            return Err(ConfigError::Invalid { setting: "rate_limit_window_secs", reason: "must be at least 1".into() });
+            return Err(ConfigError::Invalid {
+                setting: "rate_limit_window_secs",
+                reason: "must be at least 1".into(),
+            });
         }
         if let Some(url) = &self.database_url
             && !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:"))
@@ -211,10 +208,7 @@ fn parse_env<T: FromStr>(var: &'static str, value: &str) -> Result<T, ConfigErro
 where
     T::Err: std::fmt::Display,
 {
-    value
-        .trim()
-        .parse()
-        .map_err(|e: T::Err| ConfigError::Env { var, value: value.to_owned(), reason: e.to_string() })
+    value.trim().parse().map_err(|e: T::Err| ConfigError::Env { var, value: value.to_owned(), reason: e.to_string() })
 }
 
 #[cfg(test)]
@@ -238,8 +232,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("pretzel.toml");
         std::fs::write(&path, "listen = \"127.0.0.1:9000\"\naccess_token_ttl_secs = 60\n").expect("write");
-        let config = Config::load(Some(&path), env(&[("PRETZEL_LISTEN", "127.0.0.1:9100"), ("PRETZEL_UNRELATED", "x")]))
-            .expect("load");
+        let config =
+            Config::load(Some(&path), env(&[("PRETZEL_LISTEN", "127.0.0.1:9100"), ("PRETZEL_UNRELATED", "x")]))
+                .expect("load");
         assert_eq!(config.listen.to_string(), "127.0.0.1:9100");
         assert_eq!(config.access_token_ttl_secs, 60);
     }

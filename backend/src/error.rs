@@ -87,28 +87,84 @@ impl ApiError {
         use ApiError as E;
         let (status, code, message): (StatusCode, ErrorCode, &str) = match self {
             E::MalformedJson(detail) => {
-                return (StatusCode::BAD_REQUEST, ErrorCode::MalformedJson, format!("The request body is not valid JSON: {detail}"));
+                return (
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::MalformedJson,
+                    format!("The request body is not valid JSON: {detail}"),
+                );
             }
             E::InvalidBody(detail) => {
-                return (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidBody, format!("The request body does not match what this endpoint expects: {detail}"));
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::InvalidBody,
+                    format!("The request body does not match what this endpoint expects: {detail}"),
+                );
             }
-            E::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::UnsupportedMediaType, "Send the body as JSON with `Content-Type: application/json`."),
-            E::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, "The request body is larger than the server accepts."),
-            E::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed, "Some fields are invalid; see `fields`."),
+            E::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                "Send the body as JSON with `Content-Type: application/json`.",
+            ),
+            E::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                "The request body is larger than the server accepts.",
+            ),
+            E::Validation(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::ValidationFailed,
+                "Some fields are invalid; see `fields`.",
+            ),
             E::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound, "There is nothing at this address."),
-            E::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed, "This address does not accept that method."),
-            E::MissingToken => (StatusCode::UNAUTHORIZED, ErrorCode::MissingToken, "Sign in first: send `Authorization: Bearer <access token>`."),
+            E::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorCode::MethodNotAllowed,
+                "This address does not accept that method.",
+            ),
+            E::MissingToken => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::MissingToken,
+                "Sign in first: send `Authorization: Bearer <access token>`.",
+            ),
             E::InvalidToken => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidToken, "The access token is not valid."),
-            E::TokenExpired => (StatusCode::UNAUTHORIZED, ErrorCode::TokenExpired, "The access token has expired; refresh it."),
-            E::SessionRevoked => (StatusCode::UNAUTHORIZED, ErrorCode::SessionRevoked, "This session has ended; sign in again."),
-            E::InvalidCredentials => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials, "The email or password is wrong."),
-            E::InvalidRefreshToken => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidRefreshToken, "The refresh token is not valid; sign in again."),
-            E::RefreshTokenReused => (StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenReused, "This refresh token was already used, so the session was ended for safety; sign in again."),
-            E::EmailTaken => (StatusCode::CONFLICT, ErrorCode::EmailTaken, "An account with this email already exists; sign in instead."),
-            E::UnknownUniversity => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownUniversity, "There is no university with this id."),
-            E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "Too many attempts; wait a moment and try again."),
-            E::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "The server is not ready; try again shortly."),
-            E::Db(_) | E::Hash(_) | E::Panic => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "Something went wrong on the server."),
+            E::TokenExpired => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::TokenExpired, "The access token has expired; refresh it.")
+            }
+            E::SessionRevoked => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::SessionRevoked, "This session has ended; sign in again.")
+            }
+            E::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials, "The email or password is wrong.")
+            }
+            E::InvalidRefreshToken => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidRefreshToken,
+                "The refresh token is not valid; sign in again.",
+            ),
+            E::RefreshTokenReused => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::RefreshTokenReused,
+                "This refresh token was already used, so the session was ended for safety; sign in again.",
+            ),
+            E::EmailTaken => (
+                StatusCode::CONFLICT,
+                ErrorCode::EmailTaken,
+                "An account with this email already exists; sign in instead.",
+            ),
+            E::UnknownUniversity => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownUniversity, "There is no university with this id.")
+            }
+            E::RateLimited { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                "Too many attempts; wait a moment and try again.",
+            ),
+            E::Unavailable(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "The server is not ready; try again shortly.")
+            }
+            E::Db(_) | E::Hash(_) | E::Panic => {
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "Something went wrong on the server.")
+            }
         };
         (status, code, message.to_owned())
     }

@@ -61,12 +61,9 @@ pub async fn prepare(config: Config) -> Result<AppState, ServeError> {
     tracing::info!(engine = ?db.engine(), universities = seeded, "storage ready");
     let key = db.server_key("access_token_hmac", generate_key).await?;
     let to_ms = |secs: u64| i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-    let tokens = TokenSigner::from_encoded_key(
-        &key,
-        to_ms(config.access_token_ttl_secs),
-        to_ms(config.refresh_token_ttl_secs),
-    )
-    .ok_or(ServeError::CorruptKey)?;
+    let tokens =
+        TokenSigner::from_encoded_key(&key, to_ms(config.access_token_ttl_secs), to_ms(config.refresh_token_ttl_secs))
+            .ok_or(ServeError::CorruptKey)?;
     Ok(AppState {
         db,
         tokens,

@@ -111,9 +111,11 @@ async fn wrong_password_and_unknown_email_look_the_same(engine: Engine) {
     let server = TestServer::on(&storage).await;
     let email = fresh_email("enum");
     server.sign_up(&email, GOOD_PASSWORD).await;
-    let wrong_password = server.post_json("/api/v1/auth/login", &json!({"email": email, "password": "not-the-password"})).await;
-    let unknown_email =
-        server.post_json("/api/v1/auth/login", &json!({"email": fresh_email("nobody"), "password": "not-the-password"})).await;
+    let wrong_password =
+        server.post_json("/api/v1/auth/login", &json!({"email": email, "password": "not-the-password"})).await;
+    let unknown_email = server
+        .post_json("/api/v1/auth/login", &json!({"email": fresh_email("nobody"), "password": "not-the-password"}))
+        .await;
     let a = expect_error(wrong_password, 401, ErrorCode::InvalidCredentials).await;
     let b = expect_error(unknown_email, 401, ErrorCode::InvalidCredentials).await;
     assert_eq!(a, b, "the two failures must be indistinguishable");
@@ -160,13 +162,8 @@ async fn logout_revokes_at_once(engine: Engine) {
     let storage = Storage::new(engine).await;
     let server = TestServer::on(&storage).await;
     let tokens = server.sign_up(&fresh_email("logout"), GOOD_PASSWORD).await;
-    let response = server
-        .http
-        .post(server.url("/api/v1/auth/logout"))
-        .bearer_auth(&tokens.access_token)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        server.http.post(server.url("/api/v1/auth/logout")).bearer_auth(&tokens.access_token).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let body: LogoutResponse = response.json().await.unwrap();
     assert!(body.revoked);
@@ -195,7 +192,10 @@ async fn expired_access_token_is_refused_and_refresh_recovers(engine: Engine) {
     assert_eq!(server.get_authed("/api/v1/me", &renewed.access_token).await.status(), 200);
     server.stop().await;
 }
-test_both_dbs!(test_expired_access_token_is_refused_and_refresh_recovers, expired_access_token_is_refused_and_refresh_recovers);
+test_both_dbs!(
+    test_expired_access_token_is_refused_and_refresh_recovers,
+    expired_access_token_is_refused_and_refresh_recovers
+);
 
 async fn login_is_rate_limited_per_account_and_per_ip(engine: Engine) {
     let storage = Storage::new(engine).await;
@@ -207,23 +207,26 @@ async fn login_is_rate_limited_per_account_and_per_ip(engine: Engine) {
     server.sign_up(&email, GOOD_PASSWORD).await;
 
     for _ in 0..3 {
-        let response = server.post_json("/api/v1/auth/login", &json!({"email": email, "password": "wrong-password!"})).await;
+        let response =
+            server.post_json("/api/v1/auth/login", &json!({"email": email, "password": "wrong-password!"})).await;
         expect_error(response, 401, ErrorCode::InvalidCredentials).await;
     }
     // Even the right password is refused while the account is locked out.
     let response = server.post_json("/api/v1/auth/login", &json!({"email": email, "password": GOOD_PASSWORD})).await;
     let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!(retry_after >= 1 && retry_after <= 15 * 60, "Retry-After {retry_after}");
+    assert!((1..=15 * 60).contains(&retry_after), "Retry-After {retry_after}");
     expect_error(response, 429, ErrorCode::RateLimited).await;
 
     // The IP has 3 failures; two more on other accounts reach its limit of 5.
     for _ in 0..2 {
-        let response =
-            server.post_json("/api/v1/auth/login", &json!({"email": fresh_email("spray"), "password": "wrong-password!"})).await;
+        let response = server
+            .post_json("/api/v1/auth/login", &json!({"email": fresh_email("spray"), "password": "wrong-password!"}))
+            .await;
         expect_error(response, 401, ErrorCode::InvalidCredentials).await;
     }
-    let response =
-        server.post_json("/api/v1/auth/login", &json!({"email": fresh_email("spray"), "password": "wrong-password!"})).await;
+    let response = server
+        .post_json("/api/v1/auth/login", &json!({"email": fresh_email("spray"), "password": "wrong-password!"}))
+        .await;
     assert!(response.headers().contains_key("retry-after"));
     expect_error(response, 429, ErrorCode::RateLimited).await;
     server.stop().await;

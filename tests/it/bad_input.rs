@@ -16,7 +16,8 @@ async fn malformed_bodies_get_clear_errors(engine: Engine) {
         request.send()
     };
 
-    let response = post_raw("/api/v1/auth/login", b"{\"email\": \"a@b.edu\", ".to_vec(), Some("application/json")).await.unwrap();
+    let response =
+        post_raw("/api/v1/auth/login", b"{\"email\": \"a@b.edu\", ".to_vec(), Some("application/json")).await.unwrap();
     expect_error(response, 400, ErrorCode::MalformedJson).await;
 
     // invalid UTF-8 inside a JSON string
@@ -26,14 +27,17 @@ async fn malformed_bodies_get_clear_errors(engine: Engine) {
     let response = post_raw("/api/v1/auth/login", invalid_utf8, Some("application/json")).await.unwrap();
     expect_error(response, 400, ErrorCode::MalformedJson).await;
 
-    let response = post_raw("/api/v1/auth/login", br#"{"email": 42, "password": []}"#.to_vec(), Some("application/json"))
-        .await
-        .unwrap();
+    let response =
+        post_raw("/api/v1/auth/login", br#"{"email": 42, "password": []}"#.to_vec(), Some("application/json"))
+            .await
+            .unwrap();
     expect_error(response, 422, ErrorCode::InvalidBody).await;
-    let response = post_raw("/api/v1/auth/signup", br#"{"email": "a@b.edu"}"#.to_vec(), Some("application/json")).await.unwrap();
+    let response =
+        post_raw("/api/v1/auth/signup", br#"{"email": "a@b.edu"}"#.to_vec(), Some("application/json")).await.unwrap();
     expect_error(response, 422, ErrorCode::InvalidBody).await;
 
-    let response = post_raw("/api/v1/auth/login", br#"{"email":"a@b.edu","password":"x"}"#.to_vec(), None).await.unwrap();
+    let response =
+        post_raw("/api/v1/auth/login", br#"{"email":"a@b.edu","password":"x"}"#.to_vec(), None).await.unwrap();
     expect_error(response, 415, ErrorCode::UnsupportedMediaType).await;
 
     // One byte over the limit, as a well-formed JSON document.
@@ -44,7 +48,8 @@ async fn malformed_bodies_get_clear_errors(engine: Engine) {
     expect_error(response, 413, ErrorCode::PayloadTooLarge).await;
 
     // A body just under the limit is read (and then judged on its merits).
-    let fits = serde_json::to_vec(&json!({"email": "a@b.edu", "password": "y".repeat(MAX_JSON_BODY_BYTES - 100)})).unwrap();
+    let fits =
+        serde_json::to_vec(&json!({"email": "a@b.edu", "password": "y".repeat(MAX_JSON_BODY_BYTES - 100)})).unwrap();
     assert!(fits.len() <= MAX_JSON_BODY_BYTES);
     let response = post_raw("/api/v1/auth/login", fits, Some("application/json")).await.unwrap();
     expect_error(response, 401, ErrorCode::InvalidCredentials).await;
@@ -122,7 +127,16 @@ async fn test_probes_and_openapi_document() {
         server.http.get(server.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
-    for path in ["/api/v1/universities", "/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/api/v1/me", "/healthz", "/readyz"] {
+    for path in [
+        "/api/v1/universities",
+        "/api/v1/auth/signup",
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/me",
+        "/healthz",
+        "/readyz",
+    ] {
         assert!(paths.contains_key(path), "OpenAPI document lacks {path}");
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());

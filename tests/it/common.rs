@@ -68,8 +68,13 @@ impl Drop for PgDatabase {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
             if let Ok(runtime) = runtime {
                 runtime.block_on(async move {
-                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&postgres_admin_url()).await {
-                        let _ = sqlx::Executor::execute(&mut conn, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&postgres_admin_url()).await
+                    {
+                        let _ = sqlx::Executor::execute(
+                            &mut conn,
+                            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                        )
+                        .await;
                     }
                 });
             }
@@ -97,11 +102,12 @@ impl Storage {
 
     /// A config for a server on this storage (listen address is ignored: tests bind their own).
     pub fn config(&self) -> Config {
-        let mut config = Config::default();
-        config.data_dir = self.data_dir.path().to_path_buf();
-        config.database_url = self.postgres.as_ref().map(|pg| pg.url.clone());
-        config.db_max_connections = 4;
-        config
+        Config {
+            data_dir: self.data_dir.path().to_path_buf(),
+            database_url: self.postgres.as_ref().map(|pg| pg.url.clone()),
+            db_max_connections: 4,
+            ..Config::default()
+        }
     }
 
     pub fn sqlite_file(&self) -> PathBuf {
@@ -127,12 +133,8 @@ impl TestServer {
         let task = tokio::spawn(pretzel_backend::run(listener, config, async move {
             let _ = rx.await;
         }));
-        let server = Self {
-            base: format!("http://{addr}"),
-            http: reqwest::Client::new(),
-            shutdown: Some(tx),
-            task: Some(task),
-        };
+        let server =
+            Self { base: format!("http://{addr}"), http: reqwest::Client::new(), shutdown: Some(tx), task: Some(task) };
         for _ in 0..200 {
             if let Ok(response) = server.http.get(server.url("/readyz")).send().await
                 && response.status().is_success()

@@ -58,22 +58,31 @@ impl Driver {
         let http = reqwest::Client::new();
         for _ in 0..150 {
             if http.get(format!("{url}/status")).send().await.is_ok_and(|r| r.status().is_success()) {
-                return Self { child, url };
+                break;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        panic!("tauri-driver did not answer on {url}");
+        // From here on the guard owns the process and kills it on drop, even if the test fails.
+        let driver = Self { child, url };
+        let ready = http.get(format!("{}/status", driver.url)).send().await.is_ok_and(|r| r.status().is_success());
+        assert!(ready, "tauri-driver did not answer on {}", driver.url);
+        driver
     }
 
     /// Launches the app and connects to it.
     async fn open_app(&self) -> Client {
+        // Two rustls crypto providers are linked in (via fantoccini and reqwest); choose one. Only the
+        // first call installs it, later ones find it there.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
-        caps.insert(
-            "tauri:options".into(),
-            serde_json::json!({ "application": app_binary().to_string_lossy() }),
-        );
-        ClientBuilder::rustls().expect("tls").capabilities(caps).connect(&self.url).await.expect("open a WebDriver session")
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": app_binary().to_string_lossy() }));
+        ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("open a WebDriver session")
     }
 }
 
@@ -136,13 +145,17 @@ async fn test_sign_up_restart_still_signed_in_then_log_out() {
     assert_eq!(text_of(&app, "#me-email").await, email);
     assert_eq!(text_of(&app, "#me-display-name").await, "Ji-woo Park");
     assert!(text_of(&app, "#me-university").await.contains("Illinois"));
+    let current = app.find(Locator::Css("nav [aria-current='page']")).await.expect("a current tab");
+    assert_eq!(current.attr("data-tab").await.expect("attr").as_deref(), Some("me"));
+    let classes =
+        app.find(Locator::Css("[data-tab='feed']")).await.expect("feed tab").attr("class").await.expect("class");
+    assert_eq!(classes.as_deref(), Some("tab"), "only the current tab is highlighted");
     screenshot(&app, "02-me-after-sign-up.png").await;
     app.close().await.expect("quit the app");
 
     // The server really has the account.
-    let response = server
-        .post_json("/api/v1/auth/login", &serde_json::json!({"email": email, "password": GOOD_PASSWORD}))
-        .await;
+    let response =
+        server.post_json("/api/v1/auth/login", &serde_json::json!({"email": email, "password": GOOD_PASSWORD})).await;
     assert_eq!(response.status(), 200);
 
     // Second launch: still signed in, straight into the app frame.

@@ -93,7 +93,10 @@ fn build_ui(root: &Path) -> Result<()> {
     step("fetch crates", cargo().args(["fetch", "--locked"]).current_dir(root))?;
     step(
         "build the UI (trunk)",
-        Command::new("trunk").args(["build", "--release"]).current_dir(root.join("src-ui")).env("PATH", tool_path(root)?),
+        Command::new("trunk")
+            .args(["build", "--release"])
+            .current_dir(root.join("src-ui"))
+            .env("PATH", tool_path(root)?),
     )
 }
 
@@ -194,7 +197,17 @@ fn test(root: &Path) -> Result<()> {
     step(
         "clippy (wasm UI)",
         cargo()
-            .args(["clippy", "-p", "pretzel-ui", "--target", "wasm32-unknown-unknown", "--all-targets", "--", "-D", "warnings"])
+            .args([
+                "clippy",
+                "-p",
+                "pretzel-ui",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])
             .current_dir(root),
     )?;
     build_app(root)?;

@@ -35,7 +35,8 @@ fn argon2() -> Argon2<'static> {
 /// Checks a new password against the policy; `email` is the normalised email it would protect.
 pub fn check_policy(password: &str, email: &str) -> Option<FieldError> {
     let chars = password.chars().count();
-    let problem = |code: &str, message: String| Some(FieldError { field: "password".into(), code: code.into(), message });
+    let problem =
+        |code: &str, message: String| Some(FieldError { field: "password".into(), code: code.into(), message });
     if chars < PASSWORD_MIN_CHARS {
         return problem("too_short", format!("Use at least {PASSWORD_MIN_CHARS} characters."));
     }

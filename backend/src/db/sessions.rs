@@ -74,13 +74,15 @@ impl Db {
         .bind(now + ttl_ms)
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(refresh_hash)
-            .bind(session_id)
-            .bind(now)
-            .bind(now + ttl_ms)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, session_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(refresh_hash)
+        .bind(session_id)
+        .bind(now)
+        .bind(now + ttl_ms)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(session_id)
     }
@@ -104,7 +106,12 @@ impl Db {
 
     /// Spends the refresh token hashing to `old_hash` and stores `new_hash` in its place, extending
     /// the session. A token seen a second time revokes its whole session.
-    pub async fn rotate_refresh_token(&self, old_hash: &str, new_hash: &str, ttl_ms: i64) -> Result<RotateOutcome, DbError> {
+    pub async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        ttl_ms: i64,
+    ) -> Result<RotateOutcome, DbError> {
         let now = now_millis();
         let mut tx = self.pool().begin().await?;
         // Write first: it takes SQLite's write lock at once and makes "spend" atomic on both engines,
@@ -144,13 +151,15 @@ impl Db {
             tx.rollback().await?;
             return Ok(RotateOutcome::Dead);
         }
-        sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(new_hash)
-            .bind(session_id)
-            .bind(now)
-            .bind(now + ttl_ms)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, session_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(new_hash)
+        .bind(session_id)
+        .bind(now)
+        .bind(now + ttl_ms)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id = $2")
             .bind(now + ttl_ms)
             .bind(session_id)

@@ -32,8 +32,8 @@ fn row_to_university(row: &sqlx::any::AnyRow) -> Result<University, DbError> {
 impl Db {
     /// Inserts or updates the shipped universities, keyed by short name. Idempotent.
     pub async fn seed_universities(&self) -> Result<usize, DbError> {
-        let seeds: Vec<SeedUniversity> = serde_json::from_str(SEED_JSON)
-            .map_err(|e| DbError::Corrupt(format!("assets/universities.json: {e}")))?;
+        let seeds: Vec<SeedUniversity> =
+            serde_json::from_str(SEED_JSON).map_err(|e| DbError::Corrupt(format!("assets/universities.json: {e}")))?;
         let mut tx = self.pool().begin().await?;
         for seed in &seeds {
             let domains = serde_json::to_string(&seed.email_domains)

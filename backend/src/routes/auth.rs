@@ -110,7 +110,12 @@ pub async fn signup(
     }
 
     let password_hash = PasswordHasherPool::hash(request.password).await?;
-    let new_user = NewUser { email: &email, password_hash: &password_hash, display_name: &display_name, university_id: request.university_id };
+    let new_user = NewUser {
+        email: &email,
+        password_hash: &password_hash,
+        display_name: &display_name,
+        university_id: request.university_id,
+    };
     let user = match state.db.insert_user(&new_user).await {
         Ok(user) => user,
         Err(DbError::UniqueViolation) => return Err(ApiError::EmailTaken),
