@@ -64,11 +64,11 @@ if [ -n "$WB_VERSION" ] && ! wasm-bindgen --version 2>/dev/null | grep -q " $WB_
   cargo install wasm-bindgen-cli --version "$WB_VERSION" --force
 fi
 
-# The Tauri CLI and a wasm-opt that works (Debian's binaryen 108 emits broken tables) come from npm.
-TOOLS_DIR="$ROOT/.tools"
-if [ ! -x "$TOOLS_DIR/node_modules/.bin/tauri" ] || [ ! -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
-  echo "==> npm: @tauri-apps/cli@2 and binaryen@132"
-  mkdir -p "$TOOLS_DIR"
-  (cd "$TOOLS_DIR" && npm install --no-audit --no-fund --silent @tauri-apps/cli@2 binaryen@132)
+# The Tauri CLI and a wasm-opt that works (Debian's binaryen 108 emits broken tables) come from npm,
+# pinned by package.json / package-lock.json at the root.
+if [ ! -x "$ROOT/node_modules/.bin/tauri" ] || [ ! -x "$ROOT/node_modules/.bin/wasm-opt" ] \
+   || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  echo "==> npm ci: the Tauri CLI and binaryen"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --silent)
 fi
 echo "==> dependencies ready"

@@ -56,7 +56,7 @@ fn target_dir(root: &Path) -> PathBuf {
 
 /// PATH with the project's npm tools (Tauri CLI, a working wasm-opt) and cargo's bin folder first.
 fn tool_path(root: &Path) -> Result<OsString> {
-    let mut dirs = vec![root.join(".tools/node_modules/.bin")];
+    let mut dirs = vec![root.join("node_modules/.bin")];
     if let Some(home) = std::env::var_os("CARGO_HOME") {
         dirs.push(PathBuf::from(home).join("bin"));
     } else if let Some(home) = std::env::var_os("HOME") {
