@@ -32,6 +32,9 @@ pub struct Config {
     pub rate_limit_window_secs: u64,
     /// Log line format (`PRETZEL_LOG_FORMAT`): `pretty` for people, `json` for collectors.
     pub log_format: LogFormat,
+    /// A URL or `mailto:` address that the catalog importer puts in its User-Agent so the operators
+    /// of the schedule servers it downloads from can reach us (`PRETZEL_IMPORT_CONTACT`).
+    pub import_contact: Option<String>,
 }
 
 /// How log lines are written.
@@ -69,6 +72,7 @@ impl Default for Config {
             signup_limit_per_ip: 30,
             rate_limit_window_secs: 15 * 60,
             log_format: LogFormat::Pretty,
+            import_contact: None,
         }
     }
 }
@@ -158,6 +162,9 @@ impl Config {
                     self.rate_limit_window_secs = parse_env("PRETZEL_RATE_LIMIT_WINDOW_SECS", &value)?
                 }
                 "PRETZEL_LOG_FORMAT" => self.log_format = parse_env("PRETZEL_LOG_FORMAT", &value)?,
+                "PRETZEL_IMPORT_CONTACT" => {
+                    self.import_contact = if value.trim().is_empty() { None } else { Some(value) }
+                }
                 // Other PRETZEL_* variables belong to the app or to later features; not ours to judge.
                 _ => {}
             }
@@ -225,6 +232,19 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:8787");
         assert_eq!(config.data_dir, PathBuf::from("./data"));
         assert!(config.effective_database_url().starts_with("sqlite://./data/pretzel.sqlite3"));
+        assert_eq!(config.import_contact, None);
+    }
+
+    #[test]
+    fn test_import_contact_comes_from_file_or_environment() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pretzel.toml");
+        std::fs::write(&path, "import_contact = \"https://pretzel.example/bots\"\n").expect("write");
+        let config = Config::load(Some(&path), env(&[])).expect("load");
+        assert_eq!(config.import_contact.as_deref(), Some("https://pretzel.example/bots"));
+        let config =
+            Config::load(Some(&path), env(&[("PRETZEL_IMPORT_CONTACT", "mailto:ops@pretzel.example")])).expect("load");
+        assert_eq!(config.import_contact.as_deref(), Some("mailto:ops@pretzel.example"));
     }
 
     #[test]

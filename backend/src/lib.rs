@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod import;
 pub mod openapi;
 pub mod routes;
 pub mod state;

@@ -1,9 +1,13 @@
 //! The `pretzel-backend` binary: parses the command line, sets up logging and signals, and hands
-//! over to the library.
+//! over to the library (`serve`, or `import` of a course catalog).
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use pretzel_backend::config::{Config, LogFormat};
+use pretzel_backend::import::Format;
+use pretzel_backend::import::fetch::{FetchPolicy, read_source};
+use pretzel_backend::import::summary::{ImportSummary, human};
+use std::io::Write;
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
@@ -21,16 +25,85 @@ struct Cli {
 enum Command {
     /// Serve the API (the default).
     Serve,
+    /// Import a course catalog: parse a source file or URL for a university's term.
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The source's format.
+    #[arg(long, value_enum)]
+    format: Format,
+    /// The university's short name (`UIUC`); with --dry-run it need not exist.
+    #[arg(long)]
+    university: String,
+    /// The term as the source names it (`2025-su`, `201905`, `202130`).
+    #[arg(long)]
+    term: String,
+    /// Parse and report only; touch no database.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print exactly one JSON object on stdout (logs go to stderr).
+    #[arg(long)]
+    json: bool,
+    /// A file path, or an http(s) URL to download.
+    source: String,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref(), std::env::vars()).context("configuration")?;
-    init_logging(config.log_format);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config).await,
+        Command::Serve => {
+            init_logging(config.log_format, LogTarget::Stdout);
+            serve(config).await
+        }
+        Command::Import(args) => {
+            // stdout carries the report (the --json contract), so logs must not mix into it.
+            init_logging(config.log_format, LogTarget::Stderr);
+            import(args, &config).await
+        }
     }
+}
+
+async fn import(args: ImportArgs, config: &Config) -> anyhow::Result<()> {
+    if !args.dry_run {
+        anyhow::bail!(
+            "writing imports to the database is not available yet (catalog storage does not exist); \
+             run with --dry-run to parse and check the source without writing anything"
+        );
+    }
+    tracing::info!(
+        format = args.format.name(),
+        university = %args.university,
+        term = %args.term,
+        source = %args.source,
+        "dry-run import"
+    );
+    let policy = FetchPolicy::new(config.import_contact.as_deref());
+    let bytes = read_source(&args.source, &policy).await?;
+    let report = args
+        .format
+        .importer()
+        .parse(&bytes)
+        .with_context(|| format!("cannot import {} as {}", args.source, args.format.name()))?;
+    tracing::info!(
+        courses = report.course_count(),
+        sections = report.section_count(),
+        meetings = report.meeting_count(),
+        skipped = report.skipped.len(),
+        "parsed"
+    );
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut stdout, &ImportSummary::new(&report)).context("writing the JSON report")?;
+        writeln!(stdout).context("writing the JSON report")?;
+    } else {
+        write!(stdout, "{}", human(&report, args.format, &args.source)).context("writing the summary")?;
+    }
+    stdout.flush().context("writing the report")?;
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
@@ -41,13 +114,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn init_logging(format: LogFormat) {
+/// Where log lines go.
+enum LogTarget {
+    Stdout,
+    Stderr,
+}
+
+fn init_logging(format: LogFormat, target: LogTarget) {
     let filter =
         EnvFilter::try_from_env("PRETZEL_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    match format {
-        LogFormat::Pretty => builder.init(),
-        LogFormat::Json => builder.json().init(),
+    match (format, target) {
+        (LogFormat::Pretty, LogTarget::Stdout) => builder.init(),
+        (LogFormat::Json, LogTarget::Stdout) => builder.json().init(),
+        (LogFormat::Pretty, LogTarget::Stderr) => builder.with_writer(std::io::stderr).init(),
+        (LogFormat::Json, LogTarget::Stderr) => builder.json().with_writer(std::io::stderr).init(),
     }
 }
 
