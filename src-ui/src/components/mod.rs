@@ -4,6 +4,7 @@
 pub mod backend_url_field;
 pub mod banner;
 pub mod brand;
+pub mod busy_button;
 pub mod coming_soon;
 pub mod icons;
 pub mod language_picker;

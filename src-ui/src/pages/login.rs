@@ -3,6 +3,7 @@
 //! this screen.
 
 use crate::components::banner::FormBanner;
+use crate::components::busy_button::BusyButton;
 use crate::components::text_field::TextField;
 use crate::form_errors::FormErrors;
 use crate::i18n::{Msg, t, use_i18n};
@@ -105,17 +106,14 @@ pub fn LoginPage(
                     disabled=busy
                     on_edit=clear("password")
                 />
-                <button
+                <BusyButton
                     id="login-submit"
-                    type="submit"
-                    class="btn btn-primary btn-block"
-                    class:btn-busy=move || busy.get()
-                    disabled=move || busy.get()
-                    aria-busy=move || busy.get().to_string()
-                >
-                    <span class="spinner" aria-hidden="true"></span>
-                    <span>{move || i18n.t(if busy.get() { "login-submitting" } else { "login-submit" })}</span>
-                </button>
+                    class="btn-primary btn-block"
+                    busy=busy
+                    label="login-submit"
+                    busy_label="login-submitting"
+                    submit=true
+                />
             </form>
             <p class="auth-switch">
                 <span>{t("login-no-account")}</span>

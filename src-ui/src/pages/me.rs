@@ -2,6 +2,7 @@
 //! cache), the language and server settings, and logging out.
 
 use crate::components::banner::FormBanner;
+use crate::components::busy_button::BusyButton;
 use crate::components::icons::{Glyph, Icon};
 use crate::form_errors::FormErrors;
 use crate::i18n::{Locale, Msg, t, use_i18n};
@@ -54,7 +55,7 @@ pub fn MePage() -> impl IntoView {
     let field =
         move |read: fn(&pretzel_api::Me) -> String| move || me.with(|me| me.as_ref().map(read).unwrap_or_default());
 
-    let log_out = move |_| {
+    let log_out = move || {
         if logging_out.get_untracked() {
             return;
         }
@@ -135,18 +136,15 @@ pub fn MePage() -> impl IntoView {
             <article class="card account-card">
                 <h2 class="card-title">{t("me-account")}</h2>
                 <FormBanner error=Signal::derive(move || logout_error.with(|e| e.as_ref().map(|msg| i18n.msg(msg)))) />
-                <button
+                <BusyButton
                     id="logout"
-                    type="button"
-                    class="btn btn-danger"
-                    class:btn-busy=move || logging_out.get()
-                    disabled=move || logging_out.get()
-                    on:click=log_out
-                >
-                    <span class="spinner" aria-hidden="true"></span>
-                    <Glyph icon=Icon::Logout />
-                    <span>{move || i18n.t(if logging_out.get() { "me-logging-out" } else { "me-logout" })}</span>
-                </button>
+                    class="btn-danger"
+                    busy=logging_out
+                    label="me-logout"
+                    busy_label="me-logging-out"
+                    icon=Icon::Logout
+                    on_click=Callback::new(move |()| log_out())
+                />
             </article>
         </section>
     }

@@ -3,6 +3,7 @@
 //! back from the server as field errors, shown under the field to fix.
 
 use crate::components::banner::FormBanner;
+use crate::components::busy_button::BusyButton;
 use crate::components::text_field::TextField;
 use crate::components::university_picker::UniversityPicker;
 use crate::form_errors::{FormErrors, field_message};
@@ -185,17 +186,14 @@ pub fn SignupPage(
                         {t("signup-university-retry")}
                     </button>
                 </Show>
-                <button
+                <BusyButton
                     id="signup-submit"
-                    type="submit"
-                    class="btn btn-primary btn-block"
-                    class:btn-busy=move || busy.get()
-                    disabled=move || busy.get()
-                    aria-busy=move || busy.get().to_string()
-                >
-                    <span class="spinner" aria-hidden="true"></span>
-                    <span>{move || i18n.t(if busy.get() { "signup-submitting" } else { "signup-submit" })}</span>
-                </button>
+                    class="btn-primary btn-block"
+                    busy=busy
+                    label="signup-submit"
+                    busy_label="signup-submitting"
+                    submit=true
+                />
             </form>
             <p class="auth-switch">
                 <span>{t("signup-have-account")}</span>
