@@ -35,6 +35,12 @@ pub struct Config {
     /// A URL or `mailto:` address that the catalog importer puts in its User-Agent so the operators
     /// of the schedule servers it downloads from can reach us (`PRETZEL_IMPORT_CONTACT`).
     pub import_contact: Option<String>,
+    /// Folder holding the shipped assets, `catalogs/` among them (`PRETZEL_ASSETS_DIR`); unset means
+    /// `./assets` when it exists, else the source tree's `assets/` (see [`Config::effective_assets_dir`]).
+    pub assets_dir: Option<PathBuf>,
+    /// Import the sample catalogs (UMD, Purdue) from `assets_dir` on start when their terms are not
+    /// stored yet (`PRETZEL_LOAD_SAMPLE_CATALOGS`, `true` or `false`).
+    pub load_sample_catalogs: bool,
 }
 
 /// How log lines are written.
@@ -73,6 +79,8 @@ impl Default for Config {
             rate_limit_window_secs: 15 * 60,
             log_format: LogFormat::Pretty,
             import_contact: None,
+            assets_dir: None,
+            load_sample_catalogs: true,
         }
     }
 }
@@ -165,6 +173,12 @@ impl Config {
                 "PRETZEL_IMPORT_CONTACT" => {
                     self.import_contact = if value.trim().is_empty() { None } else { Some(value) }
                 }
+                "PRETZEL_ASSETS_DIR" => {
+                    self.assets_dir = if value.trim().is_empty() { None } else { Some(PathBuf::from(value)) }
+                }
+                "PRETZEL_LOAD_SAMPLE_CATALOGS" => {
+                    self.load_sample_catalogs = parse_env("PRETZEL_LOAD_SAMPLE_CATALOGS", &value)?
+                }
                 // Other PRETZEL_* variables belong to the app or to later features; not ours to judge.
                 _ => {}
             }
@@ -202,6 +216,17 @@ impl Config {
         Ok(())
     }
 
+    /// The assets folder in effect: the configured one; else `./assets` when it exists (the server
+    /// started from a checkout or an unpacked release); else the `assets/` of the source tree this
+    /// binary was built from, so `cargo run` and the tests work from any folder.
+    pub fn effective_assets_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.assets_dir {
+            return dir.clone();
+        }
+        let local = PathBuf::from("assets");
+        if local.is_dir() { local } else { Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets") }
+    }
+
     /// The database URL in effect: the configured one, or the embedded SQLite file in `data_dir`.
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {
@@ -233,6 +258,28 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("./data"));
         assert!(config.effective_database_url().starts_with("sqlite://./data/pretzel.sqlite3"));
         assert_eq!(config.import_contact, None);
+        assert!(config.load_sample_catalogs);
+        assert_eq!(config.assets_dir, None);
+        assert!(config.effective_assets_dir().join("catalogs/umd/201905.json").is_file(), "the source tree's assets");
+    }
+
+    #[test]
+    fn test_sample_catalog_settings_come_from_file_or_environment() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pretzel.toml");
+        std::fs::write(&path, "load_sample_catalogs = false\nassets_dir = \"/srv/pretzel/assets\"\n").expect("write");
+        let config = Config::load(Some(&path), env(&[])).expect("load");
+        assert!(!config.load_sample_catalogs);
+        assert_eq!(config.effective_assets_dir(), PathBuf::from("/srv/pretzel/assets"));
+        let config = Config::load(
+            Some(&path),
+            env(&[("PRETZEL_LOAD_SAMPLE_CATALOGS", "true"), ("PRETZEL_ASSETS_DIR", "/opt/assets")]),
+        )
+        .expect("load");
+        assert!(config.load_sample_catalogs);
+        assert_eq!(config.effective_assets_dir(), PathBuf::from("/opt/assets"));
+        let err = Config::load(None, env(&[("PRETZEL_LOAD_SAMPLE_CATALOGS", "yes please")])).expect_err("bad bool");
+        assert!(err.to_string().contains("PRETZEL_LOAD_SAMPLE_CATALOGS"), "{err}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Pretzel's server: REST (and, later, WebSocket) over SQLite or PostgreSQL.
 //!
 //! [`run`] takes an already-bound listener, the configuration and a shutdown future, so the binary,
-//! the tests and the benchmarks all start the very same server. A request travels
+//! the tests and the benchmarks all start the very same server. [`open_storage`] is the one way to
+//! reach the database, shared with the `import` command. A request travels
 //! `routes::<resource>` → `db::<resource>` and back; errors of every layer become one JSON error body
 //! in `error.rs`.
 
@@ -51,8 +52,9 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// Opens storage (creating and migrating it), seeds the universities and prepares the shared state.
-pub async fn prepare(config: Config) -> Result<AppState, ServeError> {
+/// Opens the configured database (creating the data directory and migrating it) and seeds the
+/// universities.
+pub async fn open_storage(config: &Config) -> Result<Db, ServeError> {
     if config.database_url.is_none() {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|source| ServeError::DataDir { path: config.data_dir.clone(), source })?;
@@ -60,6 +62,24 @@ pub async fn prepare(config: Config) -> Result<AppState, ServeError> {
     let db = Db::connect(&config.effective_database_url(), config.db_max_connections).await?;
     let seeded = db.seed_universities().await?;
     tracing::info!(engine = ?db.engine(), universities = seeded, "storage ready");
+    Ok(db)
+}
+
+/// Opens storage, loads the sample catalogs not stored yet (when configured to) and prepares the
+/// shared state.
+pub async fn prepare(config: Config) -> Result<AppState, ServeError> {
+    let db = open_storage(&config).await?;
+    if config.load_sample_catalogs {
+        let started = std::time::Instant::now();
+        let load = import::samples::load_sample_catalogs(&db, &config.effective_assets_dir()).await?;
+        tracing::info!(
+            imported = ?load.imported,
+            already_stored = load.already_stored,
+            failed = load.failed,
+            ms = started.elapsed().as_millis(),
+            "sample catalogs checked"
+        );
+    }
     let key = db.server_key("access_token_hmac", generate_key).await?;
     let to_ms = |secs: u64| i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX);
     let tokens =

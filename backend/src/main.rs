@@ -4,9 +4,10 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use pretzel_backend::config::{Config, LogFormat};
-use pretzel_backend::import::Format;
+use pretzel_backend::db::catalog::ImportOrigin;
 use pretzel_backend::import::fetch::{FetchPolicy, read_source};
-use pretzel_backend::import::summary::{ImportSummary, human};
+use pretzel_backend::import::summary::{ImportSummary, Written, human};
+use pretzel_backend::import::{Format, ParseReport};
 use std::io::Write;
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
@@ -25,7 +26,7 @@ struct Cli {
 enum Command {
     /// Serve the API (the default).
     Serve,
-    /// Import a course catalog: parse a source file or URL for a university's term.
+    /// Import a course catalog: parse a term's source files or URLs and write them to the database.
     Import(ImportArgs),
 }
 
@@ -34,7 +35,8 @@ struct ImportArgs {
     /// The source's format.
     #[arg(long, value_enum)]
     format: Format,
-    /// The university's short name (`UIUC`); with --dry-run it need not exist.
+    /// The university's short name (`UMD`, `Purdue`, `UIUC`, any case) or numeric id; with
+    /// --dry-run it need not exist.
     #[arg(long)]
     university: String,
     /// The term as the source names it (`2025-su`, `201905`, `202130`).
@@ -46,8 +48,10 @@ struct ImportArgs {
     /// Print exactly one JSON object on stdout (logs go to stderr).
     #[arg(long)]
     json: bool,
-    /// A file path, or an http(s) URL to download.
-    source: String,
+    /// File paths or http(s) URLs. Several are joined into one catalog (Banner lists a subject per
+    /// page): an import is the term's whole catalog, so sections in none of them are marked removed.
+    #[arg(value_name = "SOURCE", required = true)]
+    sources: Vec<String>,
 }
 
 #[tokio::main]
@@ -68,39 +72,89 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn import(args: ImportArgs, config: &Config) -> anyhow::Result<()> {
-    if !args.dry_run {
-        anyhow::bail!(
-            "writing imports to the database is not available yet (catalog storage does not exist); \
-             run with --dry-run to parse and check the source without writing anything"
-        );
-    }
+    let started_at = chrono::Utc::now().timestamp_millis();
     tracing::info!(
         format = args.format.name(),
         university = %args.university,
         term = %args.term,
-        source = %args.source,
-        "dry-run import"
+        sources = ?args.sources,
+        dry_run = args.dry_run,
+        "import"
     );
+    // Find the university before downloading anything, so a typo fails at once.
+    let target = if args.dry_run {
+        None
+    } else {
+        let db = pretzel_backend::open_storage(config).await.context("opening the database")?;
+        let Some(university) = db.find_university(&args.university).await.context("finding the university")? else {
+            let known: Vec<String> =
+                db.list_universities().await?.into_iter().map(|u| format!("{} ({})", u.short_name, u.id)).collect();
+            anyhow::bail!(
+                "unknown university {:?}: give a short name or id, one of {}",
+                args.university,
+                known.join(", ")
+            );
+        };
+        Some((db, university))
+    };
     let policy = FetchPolicy::new(config.import_contact.as_deref());
-    let bytes = read_source(&args.source, &policy).await?;
-    let report = args
-        .format
-        .importer()
-        .parse(&bytes)
-        .with_context(|| format!("cannot import {} as {}", args.source, args.format.name()))?;
-    tracing::info!(
-        courses = report.course_count(),
-        sections = report.section_count(),
-        meetings = report.meeting_count(),
-        skipped = report.skipped.len(),
-        "parsed"
-    );
+    let mut documents = Vec::with_capacity(args.sources.len());
+    for source in &args.sources {
+        let bytes = read_source(source, &policy).await?;
+        let report = args
+            .format
+            .importer()
+            .parse(&bytes)
+            .with_context(|| format!("cannot import {source} as {}", args.format.name()))?;
+        tracing::info!(
+            source = %source,
+            courses = report.course_count(),
+            sections = report.section_count(),
+            meetings = report.meeting_count(),
+            skipped = report.skipped.len(),
+            "parsed"
+        );
+        documents.push((source.clone(), report));
+    }
+    let report = ParseReport::merge(documents);
+    let written = match target {
+        None => None,
+        Some((db, university)) => {
+            let origin = ImportOrigin { format: args.format, sources: &args.sources, started_at };
+            let outcome = db.apply_import(university.id, &args.term, &report, &origin).await;
+            db.close().await;
+            let outcome = outcome.context("writing the import")?;
+            tracing::info!(
+                university = %university.short_name,
+                term = %args.term,
+                run = outcome.run_id,
+                courses_added = outcome.courses.added.len(),
+                courses_changed = outcome.courses.changed.len(),
+                courses_removed = outcome.courses.removed.len(),
+                sections_added = outcome.sections.added.len(),
+                sections_changed = outcome.sections.changed.len(),
+                sections_removed = outcome.sections.removed.len(),
+                "written"
+            );
+            Some((university, outcome))
+        }
+    };
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer(&mut stdout, &ImportSummary::new(&report)).context("writing the JSON report")?;
+        let mut summary = ImportSummary::new(&report);
+        if let Some((_, outcome)) = &written {
+            summary = summary.with_report(outcome);
+        }
+        serde_json::to_writer(&mut stdout, &summary).context("writing the JSON report")?;
         writeln!(stdout).context("writing the JSON report")?;
     } else {
-        write!(stdout, "{}", human(&report, args.format, &args.source)).context("writing the summary")?;
+        let written = written.as_ref().map(|(university, outcome)| Written {
+            university: &university.short_name,
+            term: &args.term,
+            report: outcome,
+        });
+        let sources = args.sources.join(", ");
+        write!(stdout, "{}", human(&report, args.format, &sources, written)).context("writing the summary")?;
     }
     stdout.flush().context("writing the report")?;
     Ok(())

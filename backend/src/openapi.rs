@@ -6,11 +6,12 @@ use utoipa::{Modify, OpenApi};
 /// The whole REST API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Pretzel API", description = "Accounts, universities and (soon) timetables, chat and the campus feed."),
+    info(title = "Pretzel API", description = "Accounts, universities, the course catalog's terms and (soon) timetables, chat and the campus feed."),
     paths(
         crate::routes::health::healthz,
         crate::routes::health::readyz,
         crate::routes::universities::list,
+        crate::routes::catalog::terms,
         crate::routes::auth::signup,
         crate::routes::auth::login,
         crate::routes::auth::refresh,

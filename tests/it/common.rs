@@ -101,11 +101,14 @@ impl Storage {
     }
 
     /// A config for a server on this storage (listen address is ignored: tests bind their own).
+    /// The sample catalogs are not loaded: importing thousands of sections would slow every start;
+    /// the tests of that loading turn it on.
     pub fn config(&self) -> Config {
         Config {
             data_dir: self.data_dir.path().to_path_buf(),
             database_url: self.postgres.as_ref().map(|pg| pg.url.clone()),
             db_max_connections: 4,
+            load_sample_catalogs: false,
             ..Config::default()
         }
     }

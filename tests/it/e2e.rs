@@ -165,6 +165,24 @@ async fn test_sign_up_restart_still_signed_in_then_log_out() {
     assert_eq!(text_of(&app, "#me-email").await, email);
     screenshot(&app, "03-me-after-restart.png").await;
 
+    // Phone width: the navigation moves to a bottom tab bar.
+    app.set_window_size(390, 844).await.expect("resize to phone width");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let nav_bottom: f64 = app
+        .execute("const r = document.querySelector('nav.tab-bar').getBoundingClientRect(); return r.bottom;", vec![])
+        .await
+        .expect("measure nav")
+        .as_f64()
+        .expect("a number");
+    let viewport: f64 =
+        app.execute("return window.innerHeight;", vec![]).await.expect("viewport").as_f64().expect("a number");
+    assert!(
+        (nav_bottom - viewport).abs() < 2.0,
+        "tab bar at the bottom: nav ends at {nav_bottom}, viewport {viewport}"
+    );
+    screenshot(&app, "03b-me-phone-width.png").await;
+    app.set_window_size(1100, 760).await.expect("back to desktop width");
+
     click(&app, "#logout").await;
     app.wait().at_most(WAIT).for_element(Locator::Css("#login-email")).await.expect("back at login after log out");
     screenshot(&app, "04-logged-out.png").await;

@@ -1,6 +1,6 @@
 //! Pretzel's cross-component tests: the real backend on a loopback port, on SQLite and on
-//! PostgreSQL, driven over HTTP by a plain client and by Pretzel's own client core; and the real
-//! desktop app driven through WebDriver.
+//! PostgreSQL, driven over HTTP by a plain client and by Pretzel's own client core; catalog storage
+//! on both engines; and the real desktop app driven through WebDriver.
 
 // Test code: unwrap/expect on fixtures is how a test says "this must hold".
 #![allow(clippy::unwrap_used)]
@@ -10,5 +10,6 @@ mod common;
 
 mod accounts;
 mod bad_input;
+mod catalog;
 mod client;
 mod e2e;

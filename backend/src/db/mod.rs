@@ -4,6 +4,7 @@
 //! `ON CONFLICT`) and run through sqlx's `Any` driver; only the migrations differ per engine
 //! (`migrations/sqlite`, `migrations/postgres`). Timestamps are stored as Unix milliseconds.
 
+pub mod catalog;
 pub mod sessions;
 pub mod universities;
 pub mod users;
@@ -40,6 +41,18 @@ pub enum DbError {
     /// Stored data could not be decoded (e.g. a corrupt JSON column).
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
+    /// A write names a university that does not exist.
+    #[error("there is no university with id {0}")]
+    UnknownUniversity(pretzel_api::UniversityId),
+    /// A catalog import lists the same course code or registration id twice, so it cannot say which
+    /// of the two the stored row should become.
+    #[error("the import lists {kind} {key:?} more than once")]
+    DuplicateInImport {
+        /// `course` or `section`.
+        kind: &'static str,
+        /// The course code or registration id.
+        key: String,
+    },
 }
 
 /// Turns a unique-constraint failure into [`DbError::UniqueViolation`], anything else into `Sqlx`.

@@ -62,6 +62,23 @@ impl Db {
         rows.iter().map(row_to_university).collect()
     }
 
+    /// The university a person means by `key`: its short name in any case (`umd`, `Purdue`) or its
+    /// numeric id.
+    pub async fn find_university(&self, key: &str) -> Result<Option<University>, DbError> {
+        let key = key.trim();
+        if let Ok(id) = key.parse::<i64>() {
+            return self.university(UniversityId(id)).await;
+        }
+        let row = sqlx::query(
+            "SELECT id, name, short_name, time_zone, email_domains FROM universities \
+             WHERE lower(short_name) = lower($1)",
+        )
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(row_to_university).transpose()
+    }
+
     /// One university, if it exists.
     pub async fn university(&self, id: UniversityId) -> Result<Option<University>, DbError> {
         let row = sqlx::query("SELECT id, name, short_name, time_zone, email_domains FROM universities WHERE id = $1")

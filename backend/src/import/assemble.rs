@@ -103,6 +103,39 @@ impl CatalogBuilder {
     }
 }
 
+/// Joins several documents' reports into one term's catalog (see [`ParseReport::merge`]). Each
+/// document already passed the bad-record threshold on its own, so none is applied again here.
+pub(crate) fn merge(mut documents: Vec<(String, ParseReport)>) -> ParseReport {
+    if documents.len() == 1
+        && let Some((_, report)) = documents.pop()
+    {
+        return report;
+    }
+    let within = |document: &str, location: Location| Location::InDocument {
+        document: document.to_owned(),
+        location: Box::new(location),
+    };
+    let mut builder = CatalogBuilder::default();
+    for (document, report) in documents {
+        for skipped in report.skipped {
+            builder.skipped.push(Skipped { location: within(&document, skipped.location), reason: skipped.reason });
+        }
+        for mut course in report.records {
+            let sections = std::mem::take(&mut course.sections);
+            let code = course.course_code.clone();
+            let index = builder.add_course(course);
+            for section in sections {
+                let label = section.section_code.clone().unwrap_or_else(|| section.registration_id.clone());
+                if let Err(reason) = builder.add_section(index, section) {
+                    let location = within(&document, Location::Section { course: code.clone(), section: label });
+                    builder.skip(location, reason);
+                }
+            }
+        }
+    }
+    ParseReport { records: builder.courses, skipped: builder.skipped }
+}
+
 /// Adds what `repeat` knows that `existing` does not: new meetings and instructors, and fields the
 /// first listing left blank. Identical meetings are dropped because a timetable would show them
 /// twice and flag the section as clashing with itself.
@@ -215,6 +248,37 @@ mod tests {
         builder.add_section(a, section("1", "Room A", "Ada")).expect("first");
         let err = builder.add_section(b, section("1", "Room A", "Ada")).expect_err("reused");
         assert_eq!(err.to_string(), "registration id 1 already belongs to CS 225");
+    }
+
+    #[test]
+    fn test_documents_of_one_term_merge_into_one_catalog() {
+        let page = |courses: Vec<CourseRecord>| ParseReport {
+            records: courses,
+            skipped: vec![Skipped {
+                location: Location::Heading(3),
+                reason: RecordError::MissingField { field: "CRN" },
+            }],
+        };
+        let with = |code: &str, sections: Vec<SectionRecord>| CourseRecord { sections, ..course(code) };
+        let cs = page(vec![with("CS 225", vec![section("1", "Room A", "Ada")])]);
+        let more = page(vec![
+            with("CS 225", vec![section("1", "Room B", "Bob"), section("2", "Room C", "Cy")]),
+            with("CS 374", vec![section("1", "Room D", "Di")]),
+        ]);
+        let merged = ParseReport::merge(vec![("cs.html".into(), cs), ("more.html".into(), more)]);
+        assert_eq!((merged.course_count(), merged.section_count(), merged.meeting_count()), (2, 2, 3));
+        let skipped: Vec<String> = merged.skipped.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            skipped,
+            [
+                "cs.html: section heading 3: missing CRN",
+                "more.html: section heading 3: missing CRN",
+                "more.html: course CS 374 section 1: registration id 1 already belongs to CS 225",
+            ]
+        );
+
+        let alone = ParseReport::merge(vec![("only.html".into(), page(vec![course("CS 101")]))]);
+        assert_eq!(alone.skipped[0].to_string(), "section heading 3: missing CRN", "one document is left as it was");
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! model they all produce (course → section → meeting) with what was skipped and why.
 //!
 //! Adapters only parse: they turn one document (a CSV export, a JSON dump, a Banner HTML page) into a
-//! [`ParseReport`]. Storage comes later and takes a report as its input, so the `import --dry-run`
-//! command, the tests and the writer all see the very same records. A malformed row is reported with
+//! [`ParseReport`]. Storage (`db::catalog`) takes a report as its input, so the `import --dry-run`
+//! command, the tests and the writer all see the very same records; a term published as several
+//! documents (Banner lists one subject per page) is joined with [`ParseReport::merge`] first. A malformed row is reported with
 //! its [`Location`] and skipped; past a threshold of bad rows the whole parse fails
 //! ([`ImportError::TooManyBad`]) so a broken file never half-replaces a catalog.
 
@@ -11,7 +12,9 @@ mod assemble;
 pub mod banner8_html;
 pub mod fetch;
 pub mod notation;
+pub mod samples;
 pub mod summary;
+pub mod terms;
 pub mod uiuc_csv;
 pub mod umdio_json;
 
@@ -155,6 +158,22 @@ pub enum SectionKind {
 }
 
 impl SectionKind {
+    /// The kind's name in the JSON contract and in storage: `lecture`, `independent_study`, ….
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionKind::Lecture => "lecture",
+            SectionKind::Lab => "lab",
+            SectionKind::Discussion => "discussion",
+            SectionKind::Seminar => "seminar",
+            SectionKind::Studio => "studio",
+            SectionKind::Online => "online",
+            SectionKind::IndependentStudy => "independent_study",
+            SectionKind::Research => "research",
+            SectionKind::Internship => "internship",
+            SectionKind::Other => "other",
+        }
+    }
+
     /// Which kind names a section that meets in several formats (UIUC lists a lecture's discussion
     /// meetings under the same CRN): the lecture, then the more structured formats.
     pub fn precedence(self) -> u8 {
@@ -246,6 +265,14 @@ impl ParseReport {
     pub fn section(&self, registration_id: &str) -> Option<(&CourseRecord, &SectionRecord)> {
         self.sections().find(|(_, s)| s.registration_id == registration_id)
     }
+
+    /// Joins the reports of several documents of one term, each named (a path or URL), into the
+    /// term's one catalog. A course or section listed in two documents is merged as repeats within
+    /// one document are; a registration id under two different courses is skipped. Skipped records
+    /// keep their document's name in their location. One document's report comes back as it was.
+    pub fn merge(documents: Vec<(String, ParseReport)>) -> ParseReport {
+        assemble::merge(documents)
+    }
 }
 
 /// A row, section or page that was left out.
@@ -293,6 +320,13 @@ pub enum Location {
         /// The row, 1-based, not counting the header.
         row: usize,
     },
+    /// A location within one of several documents imported together: `CS.html: section heading 12`.
+    InDocument {
+        /// The document's path or URL.
+        document: String,
+        /// Where in it.
+        location: Box<Location>,
+    },
 }
 
 impl fmt::Display for Location {
@@ -304,6 +338,7 @@ impl fmt::Display for Location {
             Location::Section { course, section } => write!(f, "course {course} section {section}"),
             Location::Heading(n) => write!(f, "section heading {n}"),
             Location::MeetingRow { heading, row } => write!(f, "section heading {heading}, meeting row {row}"),
+            Location::InDocument { document, location } => write!(f, "{document}: {location}"),
         }
     }
 }
@@ -452,5 +487,25 @@ mod tests {
         assert_eq!(Location::Heading(12).to_string(), "section heading 12");
         assert_eq!(Location::MeetingRow { heading: 12, row: 2 }.to_string(), "section heading 12, meeting row 2");
         assert_eq!(Location::ArrayElement { index: 3, offset: 1200 }.to_string(), "course #3 (byte 1200)");
+        let within = Location::InDocument { document: "CS.html".into(), location: Box::new(Location::Heading(12)) };
+        assert_eq!(within.to_string(), "CS.html: section heading 12");
+    }
+
+    #[test]
+    fn test_kind_names_match_the_json_contract() {
+        for kind in [
+            SectionKind::Lecture,
+            SectionKind::Lab,
+            SectionKind::Discussion,
+            SectionKind::Seminar,
+            SectionKind::Studio,
+            SectionKind::Online,
+            SectionKind::IndependentStudy,
+            SectionKind::Research,
+            SectionKind::Internship,
+            SectionKind::Other,
+        ] {
+            assert_eq!(serde_json::to_value(kind).expect("serialises"), kind.as_str());
+        }
     }
 }

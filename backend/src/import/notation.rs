@@ -93,6 +93,22 @@ impl DaySet {
     pub fn names(self) -> Vec<&'static str> {
         self.iter().map(short_name).collect()
     }
+
+    /// The days as Banner's single letters, Monday first (`MWF`, `TR`, `SU`), the compact form
+    /// storage keeps; [`parse_days`] reads it back. Empty for no days.
+    pub fn letters(self) -> String {
+        self.iter()
+            .map(|day| match day {
+                Weekday::Mon => 'M',
+                Weekday::Tue => 'T',
+                Weekday::Wed => 'W',
+                Weekday::Thu => 'R',
+                Weekday::Fri => 'F',
+                Weekday::Sat => 'S',
+                Weekday::Sun => 'U',
+            })
+            .collect()
+    }
 }
 
 const WEEK: [Weekday; 7] =
@@ -627,6 +643,15 @@ mod tests {
         assert_eq!(serde_json::to_string(&set).expect("serialises"), r#"["Mon","Thu","Sun"]"#);
         assert!(set.contains(Sun) && !set.contains(Tue));
         assert_eq!(format!("{set:?}"), r#"["Mon", "Thu", "Sun"]"#);
+    }
+
+    #[test]
+    fn test_day_letters_are_compact_and_read_back() {
+        for text in ["", "MWF", "TR", "MTWRFSU", "SU", "W"] {
+            let days = parse_days(text).expect("letters");
+            assert_eq!(days.letters(), text);
+        }
+        assert_eq!(parse_days("TuTh").expect("mixed case").letters(), "TR");
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! What `pretzel-backend import` prints: the `--json` contract object (one per run, used to check
-//! importers from outside) and the short summary for people.
+//! importers from outside) and the short summary for people, each with what the import wrote when it
+//! was not a dry run.
 //!
 //! The JSON shape is a contract, so it has its own types here rather than serialising the parsed
 //! model, which is free to grow.
 
 use super::notation::{DaySet, hh_mm};
+use super::terms::term_name;
 use super::{Format, ParseReport, SectionKind};
+use crate::db::catalog::{Changes, ImportReport};
 use serde::Serialize;
 
 /// The `--json` object: distinct counts after de-duplication, what was skipped, and one record per
@@ -22,6 +25,41 @@ pub struct ImportSummary<'a> {
     pub skipped: Vec<SkippedEntry>,
     /// One entry per section, in source order.
     pub records: Vec<SectionEntry<'a>>,
+    /// What the import changed in storage; absent on a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<WriteReport>,
+}
+
+/// What an import changed, as counts (the lists are in the log of runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WriteReport {
+    /// Courses added, changed and removed.
+    pub courses: ChangeCounts,
+    /// Sections added, changed and removed.
+    pub sections: ChangeCounts,
+}
+
+/// How many were added, changed and removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ChangeCounts {
+    /// New, or back after a previous import removed them.
+    pub added: usize,
+    /// Listed again with different content.
+    pub changed: usize,
+    /// Not listed any more; kept, marked removed.
+    pub removed: usize,
+}
+
+impl From<&Changes> for ChangeCounts {
+    fn from(changes: &Changes) -> Self {
+        Self { added: changes.added.len(), changed: changes.changed.len(), removed: changes.removed.len() }
+    }
+}
+
+impl From<&ImportReport> for WriteReport {
+    fn from(report: &ImportReport) -> Self {
+        Self { courses: (&report.courses).into(), sections: (&report.sections).into() }
+    }
 }
 
 /// A skipped row and why.
@@ -102,15 +140,35 @@ impl<'a> ImportSummary<'a> {
                 .map(|s| SkippedEntry { location: s.location.to_string(), reason: s.reason.to_string() })
                 .collect(),
             records,
+            report: None,
         }
     }
+
+    /// The same object with what the import wrote.
+    pub fn with_report(self, written: &ImportReport) -> Self {
+        Self { report: Some(written.into()), ..self }
+    }
 }
+
+/// Where an import was written, for the human summary.
+#[derive(Debug, Clone, Copy)]
+pub struct Written<'a> {
+    /// The university's short name.
+    pub university: &'a str,
+    /// The term code.
+    pub term: &'a str,
+    /// What changed.
+    pub report: &'a ImportReport,
+}
+
+/// Identifiers listed one by one per kind of change in the human summary; the rest are counted.
+const LISTED_CHANGES: usize = 10;
 
 /// Skipped rows listed one by one in the human summary; the rest are counted.
 const LISTED_SKIPS: usize = 20;
 
-/// A few lines for a person: counts, what was skipped, and that nothing was written.
-pub fn human(report: &ParseReport, format: Format, source: &str) -> String {
+/// A few lines for a person: counts, what was skipped, and what was written (or that nothing was).
+pub fn human(report: &ParseReport, format: Format, source: &str, written: Option<Written<'_>>) -> String {
     let timed = report.sections().flat_map(|(_, s)| &s.meetings).filter(|m| m.time.is_some()).count();
     let mut out = format!(
         "{source} ({}): {} courses, {} sections, {} meetings ({timed} with times), {} skipped\n",
@@ -126,6 +184,30 @@ pub fn human(report: &ParseReport, format: Format, source: &str) -> String {
     if report.skipped.len() > LISTED_SKIPS {
         out.push_str(&format!("  … and {} more skipped\n", report.skipped.len() - LISTED_SKIPS));
     }
-    out.push_str("dry run: nothing was written\n");
+    let Some(written) = written else {
+        out.push_str("dry run: nothing was written\n");
+        return out;
+    };
+    let counts = WriteReport::from(written.report);
+    let line = |c: ChangeCounts| format!("{} added, {} changed, {} removed", c.added, c.changed, c.removed);
+    out.push_str(&format!(
+        "wrote {} {} ({}): courses {}; sections {}\n",
+        written.university,
+        written.term,
+        term_name(written.term),
+        line(counts.courses),
+        line(counts.sections),
+    ));
+    for (kind, changes) in [("course", &written.report.courses), ("section", &written.report.sections)] {
+        for (verb, keys) in [("added", &changes.added), ("changed", &changes.changed), ("removed", &changes.removed)] {
+            if keys.is_empty() {
+                continue;
+            }
+            let shown: Vec<&str> = keys.iter().take(LISTED_CHANGES).map(String::as_str).collect();
+            let more = keys.len().saturating_sub(LISTED_CHANGES);
+            let tail = if more > 0 { format!(" … and {more} more") } else { String::new() };
+            out.push_str(&format!("  {kind}s {verb}: {}{tail}\n", shown.join(", ")));
+        }
+    }
     out
 }

@@ -2,6 +2,7 @@
 //! body limit, tracing, panic catching, and JSON answers for unknown routes and methods.
 
 pub mod auth;
+pub mod catalog;
 pub mod health;
 pub mod me;
 pub mod universities;
@@ -22,6 +23,7 @@ use utoipa::OpenApi;
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/universities", get(universities::list))
+        .route("/universities/{id}/terms", get(catalog::terms))
         .route("/auth/signup", post(auth::signup))
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))

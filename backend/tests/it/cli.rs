@@ -1,5 +1,5 @@
 //! The real `pretzel-backend import` binary: the `--dry-run --json` contract, the human summary, and
-//! the refusal to pretend it can write.
+//! writing imports to a real SQLite data directory with the added/changed/removed report.
 
 use crate::common::{catalog, read};
 use crate::loopback::{Loopback, Reply};
@@ -204,17 +204,132 @@ fn test_cli_human_summary() {
     );
 }
 
+/// `text` with `from` replaced by `to`, which must occur exactly once (so the edit is the one meant).
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "{from} must occur exactly once");
+    text.replacen(from, to, 1)
+}
+
+/// The binary writing to a SQLite database in `data`.
+fn write_command(args: &[&str], dir: &std::path::Path, data: &std::path::Path) -> std::process::Command {
+    let mut command = import_command(args, dir);
+    command.env("PRETZEL_DATA_DIR", data);
+    command
+}
+
+fn report_of(output: &Output) -> Value {
+    let json = stdout_json(output);
+    assert_eq!(
+        keys(&json),
+        BTreeSet::from(["courses", "sections", "meetings", "skipped", "records", "report"]),
+        "the dry-run object plus the report"
+    );
+    json["report"].clone()
+}
+
+fn changes(courses: [u64; 3], sections: [u64; 3]) -> Value {
+    let counts = |[added, changed, removed]: [u64; 3]| serde_json::json!({"added": added, "changed": changed, "removed": removed});
+    serde_json::json!({"courses": counts(courses), "sections": counts(sections)})
+}
+
 #[test]
-fn test_cli_without_dry_run_says_writing_is_not_available_yet() {
+fn test_cli_writes_an_import_and_reports_what_changed() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let args = ["--format", "uiuc-csv", "--university", "UIUC", "--term", "2025-wi", "--json"];
-    let output = import_command(&args, dir.path()).arg(path("uiuc/2025-wi.csv")).output().expect("runs");
-    assert!(!output.status.success());
-    assert!(output.stdout.is_empty(), "nothing on stdout");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("writing imports to the database is not available yet"), "{stderr}");
-    assert!(stderr.contains("--dry-run"), "{stderr}");
-    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "no database was created");
+    let data = dir.path().join("data");
+    let args = ["--format", "umdio-json", "--university", "UMD", "--term", "201912", "--json"];
+    let run = |file: &str| write_command(&args, dir.path(), &data).arg(file).output().expect("runs");
+
+    let first = run(&path("umd/201912.json"));
+    let json = stdout_json(&first);
+    assert_eq!((&json["courses"], &json["sections"]), (&476.into(), &587.into()));
+    assert_eq!(report_of(&first), changes([476, 0, 0], [587, 0, 0]));
+    assert!(data.join("pretzel.sqlite3").is_file(), "the configured data dir holds the database");
+
+    assert_eq!(report_of(&run(&path("umd/201912.json"))), changes([0, 0, 0], [0, 0, 0]), "idempotent");
+
+    // One section renamed (removed + added), one course retitled, one section's seats changed.
+    let mut text = String::from_utf8(read("umd/201912.json")).expect("utf-8");
+    text = edit(&text, r#""section_id":"BMGT828-0101""#, r#""section_id":"BMGT828-0199""#);
+    text = edit(
+        &text,
+        r#""course_id":"BMGT898","semester":"201912","name":"Pre-Candidacy Research""#,
+        r#""course_id":"BMGT898","semester":"201912","name":"Pre-Candidacy Research Seminar""#,
+    );
+    text = edit(
+        &text,
+        r#""section_id":"BMGT898-0101","semester":"201912","number":"0101","seats":"5""#,
+        r#""section_id":"BMGT898-0101","semester":"201912","number":"0101","seats":"7""#,
+    );
+    let modified = dir.path().join("201912-modified.json");
+    std::fs::write(&modified, text).expect("write");
+    let output = run(modified.to_str().expect("utf-8 path"));
+    assert_eq!(report_of(&output), changes([0, 1, 0], [1, 1, 1]));
+
+    // The human summary names what changed; the original file brings the removed section back.
+    let args = ["--format", "umdio-json", "--university", "umd", "--term", "201912"];
+    let output = write_command(&args, dir.path(), &data).arg(path("umd/201912.json")).output().expect("runs");
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert_eq!(
+        stdout,
+        format!(
+            "{} (umdio-json): 476 courses, 587 sections, 630 meetings (131 with times), 0 skipped\n\
+             wrote UMD 201912 (Winter 2019–20): courses 0 added, 1 changed, 0 removed; \
+             sections 1 added, 1 changed, 1 removed\n  \
+             courses changed: BMGT898\n  \
+             sections added: BMGT828-0101\n  \
+             sections changed: BMGT898-0101\n  \
+             sections removed: BMGT828-0199\n",
+            path("umd/201912.json")
+        )
+    );
+}
+
+#[test]
+fn test_cli_joins_a_terms_pages_into_one_import() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let args = ["--format", "banner8-html", "--university", "purdue", "--term", "202130", "--json"];
+    let cs = path("purdue/202130.CS.bwckschd.p_get_crse_unsec.html");
+    let com = path("purdue/202130.COM.bwckschd.p_get_crse_unsec.html");
+    let output = write_command(&args, dir.path(), &data).args([&cs, &com]).output().expect("runs");
+    let json = stdout_json(&output);
+    assert_eq!(json["sections"], 287 + 159);
+    let report = report_of(&output);
+    assert_eq!(report["sections"], serde_json::json!({"added": 446, "changed": 0, "removed": 0}));
+
+    // One page alone is the whole term as far as the import knows: the other subject is removed.
+    let output = write_command(&args, dir.path(), &data).arg(&cs).output().expect("runs");
+    assert_eq!(report_of(&output)["sections"], serde_json::json!({"added": 0, "changed": 0, "removed": 159}));
+}
+
+#[test]
+fn test_cli_takes_a_university_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let args = ["--format", "uiuc-csv", "--university", "1", "--term", "2025-wi"];
+    let output = write_command(&args, dir.path(), &data).arg(path("uiuc/2025-wi.csv")).output().expect("runs");
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(
+        stdout.contains("wrote UIUC 2025-wi (Winter 2025): courses 64 added, 0 changed, 0 removed; sections 66 added"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn test_cli_refuses_an_unknown_university() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    for university in ["MIT", "999"] {
+        let args = ["--format", "uiuc-csv", "--university", university, "--term", "2025-wi", "--json"];
+        let output = write_command(&args, dir.path(), &data).arg(path("uiuc/2025-wi.csv")).output().expect("runs");
+        assert!(!output.status.success());
+        assert!(output.stdout.is_empty(), "nothing on stdout");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&format!("unknown university \"{university}\"")), "{stderr}");
+        assert!(stderr.contains("Purdue (3), UIUC (1), UMD (2)"), "names the known ones: {stderr}");
+    }
 }
 
 #[test]

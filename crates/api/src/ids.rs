@@ -27,3 +27,7 @@ id_type!(
     /// A university in the catalog.
     UniversityId
 );
+id_type!(
+    /// A university's term (semester, quarter, session) in the course catalog.
+    TermId
+);

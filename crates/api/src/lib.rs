@@ -6,6 +6,7 @@
 //! derive their OpenAPI schemas, which the backend publishes at `/api/openapi.json`.
 
 pub mod auth;
+pub mod catalog;
 pub mod error;
 pub mod ids;
 pub mod shell;
@@ -14,8 +15,9 @@ pub mod universities;
 pub mod users;
 
 pub use auth::{LoginRequest, LogoutResponse, RefreshRequest, SignupRequest, TokenResponse};
+pub use catalog::Term;
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
-pub use ids::{UniversityId, UserId};
+pub use ids::{TermId, UniversityId, UserId};
 pub use system::HealthResponse;
 pub use universities::University;
 pub use users::Me;
