@@ -6,12 +6,13 @@ use utoipa::{Modify, OpenApi};
 /// The whole REST API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Pretzel API", description = "Accounts, universities, the course catalog's terms and (soon) timetables, chat and the campus feed."),
+    info(title = "Pretzel API", description = "Accounts, universities, the course catalog's terms and search, and (soon) timetables, chat and the campus feed."),
     paths(
         crate::routes::health::healthz,
         crate::routes::health::readyz,
         crate::routes::universities::list,
         crate::routes::catalog::terms,
+        crate::routes::catalog::search,
         crate::routes::auth::signup,
         crate::routes::auth::login,
         crate::routes::auth::refresh,

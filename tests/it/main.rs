@@ -13,3 +13,4 @@ mod bad_input;
 mod catalog;
 mod client;
 mod e2e;
+mod search;

@@ -201,7 +201,7 @@ pub struct ImportRun {
 /// A value bound into a statement. Rows are built as lists of these so one batched-insert helper
 /// serves every table, and so the content hash is taken over exactly what is stored.
 #[derive(Debug, Clone, PartialEq)]
-enum Param {
+pub(super) enum Param {
     Int(Option<i64>),
     Text(Option<String>),
 }
@@ -413,6 +413,11 @@ impl Db {
         let course_ids = write_courses(&mut tx, term_id, &courses, now, &mut course_changes).await?;
         let mut section_changes = Changes::default();
         write_sections(&mut tx, term_id, &sections, &course_ids, now, &mut section_changes).await?;
+        // An unchanged import leaves the index as it is; any change re-indexes the whole term, which
+        // is simpler than tracking which rows each course or section change touches.
+        if !course_changes.is_empty() || !section_changes.is_empty() {
+            super::search::reindex_term(&mut tx, self.engine(), term_id).await?;
+        }
         course_changes.sort();
         section_changes.sort();
 
@@ -561,12 +566,12 @@ fn row_to_term(row: &AnyRow) -> Result<Term, DbError> {
     })
 }
 
-fn date_column(row: &AnyRow, column: &str) -> Result<Option<NaiveDate>, DbError> {
+pub(super) fn date_column(row: &AnyRow, column: &str) -> Result<Option<NaiveDate>, DbError> {
     let text: Option<String> = row.try_get(column)?;
     text.map(|t| t.parse().map_err(|e| DbError::Corrupt(format!("{column} {t:?}: {e}")))).transpose()
 }
 
-fn row_to_section(row: &AnyRow) -> Result<StoredSection, DbError> {
+pub(super) fn row_to_section(row: &AnyRow) -> Result<StoredSection, DbError> {
     #[derive(Deserialize)]
     struct StoredInstructor {
         name: String,
@@ -621,7 +626,7 @@ fn row_to_run(row: &AnyRow) -> Result<ImportRun, DbError> {
     })
 }
 
-type Tx<'c> = Transaction<'c, Any>;
+pub(super) type Tx<'c> = Transaction<'c, Any>;
 
 /// Loads the term's stored rows of `table` by their source key column.
 async fn stored_by_key(
@@ -818,9 +823,9 @@ fn missing(stored: &HashMap<String, Stored>, listed: impl Fn(&str) -> bool, chan
         .collect()
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+pub(super) type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
-fn bind_all(mut query: AnyQuery<'_>, values: impl IntoIterator<Item = Param>) -> AnyQuery<'_> {
+pub(super) fn bind_all(mut query: AnyQuery<'_>, values: impl IntoIterator<Item = Param>) -> AnyQuery<'_> {
     for value in values {
         query = match value {
             Param::Int(v) => query.bind(v),

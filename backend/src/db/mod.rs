@@ -5,6 +5,7 @@
 //! (`migrations/sqlite`, `migrations/postgres`). Timestamps are stored as Unix milliseconds.
 
 pub mod catalog;
+pub mod search;
 pub mod sessions;
 pub mod universities;
 pub mod users;

@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/universities", get(universities::list))
         .route("/universities/{id}/terms", get(catalog::terms))
+        .route("/terms/{term_id}/search", get(catalog::search))
         .route("/auth/signup", post(auth::signup))
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))

@@ -31,3 +31,7 @@ id_type!(
     /// A university's term (semester, quarter, session) in the course catalog.
     TermId
 );
+id_type!(
+    /// A section (one registrable offering of a course) in a term's catalog.
+    SectionId
+);

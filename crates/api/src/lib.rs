@@ -15,9 +15,9 @@ pub mod universities;
 pub mod users;
 
 pub use auth::{LoginRequest, LogoutResponse, RefreshRequest, SignupRequest, TokenResponse};
-pub use catalog::Term;
+pub use catalog::{SearchHit, SearchMeeting, SearchQuery, SearchResponse, Term};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
-pub use ids::{TermId, UniversityId, UserId};
+pub use ids::{SectionId, TermId, UniversityId, UserId};
 pub use system::HealthResponse;
 pub use universities::University;
 pub use users::Me;

@@ -1,0 +1,338 @@
+//! Course search on both engines over real sample catalogs (Purdue Summer 2021, UMD Winter 2019–20):
+//! relevance (exact code, code prefix, title, instructor, description), every filter, removed sections,
+//! paging, the wire shape, and the 404/422 answers.
+
+use crate::common::{Engine, Storage, TestServer, expect_error};
+use pretzel_api::{ErrorCode, SearchHit, SearchResponse, TermId};
+use pretzel_backend::db::Db;
+use pretzel_backend::db::catalog::ImportOrigin;
+use pretzel_backend::import::{Format, ParseReport};
+use std::path::PathBuf;
+
+fn catalog_path(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalogs").join(relative)
+}
+
+fn parse_files(format: Format, files: &[&str]) -> ParseReport {
+    let documents = files
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(catalog_path(f)).unwrap();
+            (f.to_string(), format.importer().parse(&bytes).unwrap())
+        })
+        .collect();
+    ParseReport::merge(documents)
+}
+
+/// The two Purdue subject pages of Summer 2021, as the first-start loading joins them.
+fn purdue_summer() -> ParseReport {
+    parse_files(
+        Format::Banner8Html,
+        &["purdue/202130.CS.bwckschd.p_get_crse_unsec.html", "purdue/202130.COM.bwckschd.p_get_crse_unsec.html"],
+    )
+}
+
+fn umd_winter_text() -> String {
+    std::fs::read_to_string(catalog_path("umd/201912.json")).unwrap()
+}
+
+async fn import(db: &Db, short_name: &str, term: &str, format: Format, parsed: &ParseReport) -> TermId {
+    let university = db.find_university(short_name).await.unwrap().unwrap().id;
+    let sources = vec!["test".to_owned()];
+    let origin = ImportOrigin { format, sources: &sources, started_at: 0 };
+    db.apply_import(university, term, parsed, &origin).await.unwrap().term_id
+}
+
+/// A server over a fresh database holding the two sample terms.
+struct Fixture {
+    storage: Storage,
+    server: TestServer,
+    purdue: TermId,
+    umd: TermId,
+}
+
+async fn fixture(engine: Engine) -> Fixture {
+    let storage = Storage::new(engine).await;
+    let db = pretzel_backend::open_storage(&storage.config()).await.unwrap();
+    let purdue = import(&db, "Purdue", "202130", Format::Banner8Html, &purdue_summer()).await;
+    let umd_parsed = Format::UmdioJson.importer().parse(umd_winter_text().as_bytes()).unwrap();
+    let umd = import(&db, "UMD", "201912", Format::UmdioJson, &umd_parsed).await;
+    db.close().await;
+    let server = TestServer::on(&storage).await;
+    Fixture { storage, server, purdue, umd }
+}
+
+async fn get(server: &TestServer, term: TermId, query: &str) -> reqwest::Response {
+    server.http.get(server.url(&format!("/api/v1/terms/{term}/search?{query}"))).send().await.unwrap()
+}
+
+async fn search(server: &TestServer, term: TermId, query: &str) -> SearchResponse {
+    let response = get(server, term, query).await;
+    assert_eq!(response.status(), 200, "{query}: {}", response.text().await.unwrap_or_default());
+    response.json().await.unwrap()
+}
+
+fn codes(hits: &[SearchHit]) -> Vec<&str> {
+    hits.iter().map(|h| h.course_code.as_str()).collect()
+}
+
+/// Every match of `query`, page by page (the largest page is 100).
+async fn search_all(server: &TestServer, term: TermId, query: &str) -> Vec<SearchHit> {
+    let mut all = Vec::new();
+    loop {
+        let page = search(server, term, &format!("{query}&limit=100&offset={}", all.len())).await;
+        let done = page.results.len() < 100;
+        all.extend(page.results);
+        assert!(usize::try_from(page.total).unwrap() >= all.len(), "{query}: total below the matches seen");
+        if done {
+            assert_eq!(usize::try_from(page.total).unwrap(), all.len(), "{query}: total counts every page");
+            return all;
+        }
+    }
+}
+
+fn ids(hits: &[SearchHit]) -> Vec<i64> {
+    let mut ids: Vec<i64> = hits.iter().map(|h| h.section_id.0).collect();
+    ids.sort_unstable();
+    ids
+}
+
+async fn ranks_exact_code_then_prefix_then_relevance(engine: Engine) {
+    let f = fixture(engine).await;
+    let cs159 = ["L01", "L03", "L06", "LE1", "Y01"];
+    // The code as written, compact, and in any case: the course's five sections, in section order.
+    for q in ["CS%2015900", "cs15900", "cs159", "Cs%20159"] {
+        let found = search(&f.server, f.purdue, &format!("q={q}")).await;
+        assert_eq!(found.total, 5, "{q}");
+        assert_eq!(codes(&found.results), ["CS 15900"; 5], "{q}");
+        assert_eq!(found.results.iter().map(|h| h.section.as_deref().unwrap()).collect::<Vec<_>>(), cs159, "{q}");
+    }
+    // A prefix: every CS 1xxxx course, by code, and nothing else.
+    let found = search_all(&f.server, f.purdue, "q=cs%201").await;
+    let mut expected = codes(&found).to_vec();
+    expected.sort();
+    assert_eq!(codes(&found), expected, "prefix matches are ordered by code");
+    assert_eq!(found.len(), 24);
+    assert!(found.iter().all(|h| h.course_code.starts_with("CS 1")));
+    assert_eq!(found[0].course_code, "CS 15900");
+    assert!(codes(&found).contains(&"CS 18200"));
+
+    // An exact code comes before the courses it is a prefix of, and before text matches: "CS 240"
+    // prefixes CS 24000, while "programming" in titles also matches it.
+    let found = search_all(&f.server, f.purdue, "q=programming").await;
+    assert!(found.iter().all(|h| h.title.to_lowercase().contains("programming")), "{:?}", codes(&found));
+    for course in ["CS 15900", "CS 17700", "CS 18000", "CS 24000", "CS 25200"] {
+        assert!(codes(&found).contains(&course), "{course}");
+    }
+    // A course's sections stay together, whatever each one scores.
+    let mut seen: Vec<&str> = Vec::new();
+    for code in codes(&found) {
+        if seen.last() != Some(&code) {
+            assert!(!seen.contains(&code), "{code} is split: {:?}", codes(&found));
+            seen.push(code);
+        }
+    }
+
+    // The exact code first, then the codes it prefixes, then courses that only mention it (DANC689F's
+    // description names THET669), each group in code order.
+    let found = search_all(&f.server, f.umd, "q=THET669").await;
+    let mut groups: Vec<&str> = codes(&found);
+    groups.dedup();
+    assert_eq!(groups[0], "THET669", "{groups:?}");
+    let prefixed: Vec<&str> = groups.iter().copied().filter(|c| c.len() > 7 && c.starts_with("THET669")).collect();
+    assert!(prefixed.len() >= 3, "{groups:?}");
+    assert_eq!(groups[1..=prefixed.len()], prefixed[..], "prefix matches follow, by code");
+    let mentions = groups.iter().position(|c| *c == "DANC689F").expect("a description match");
+    assert!(mentions > prefixed.len(), "{groups:?}");
+
+    // UMD writes codes without a space.
+    let found = search(&f.server, f.umd, "q=AASP100").await;
+    assert_eq!((found.total, found.results[0].registration_id.as_str()), (1, "AASP100-WB11"));
+    let found = search_all(&f.server, f.umd, "q=aasp").await;
+    assert!(found.len() > 1 && found.iter().all(|h| h.course_code.starts_with("AASP")));
+    assert_eq!(found[0].course_code, "AASP100");
+    // An instructor's surname, and a word only a description holds.
+    let found = search(&f.server, f.umd, "q=Nichols").await;
+    assert!(found.results.iter().any(|h| h.registration_id == "AASP100-WB11"));
+    assert!(found.results.iter().all(|h| h.instructors.iter().any(|i| i.contains("Nichols"))));
+    let found = search(&f.server, f.umd, "q=slavery").await;
+    assert_eq!(codes(&found.results).iter().filter(|c| **c == "AASP100").count(), 1);
+    // Words must all match; a word matches as a prefix, as the student types.
+    let found = search_all(&f.server, f.purdue, "q=programm%20multimed").await;
+    assert_eq!(codes(&found), ["CS 17700"; 6]);
+    assert_eq!(search(&f.server, f.purdue, "q=zzzzqqq").await, SearchResponse { total: 0, results: vec![] });
+    // Punctuation is no error; terms are separate.
+    assert_eq!(search(&f.server, f.purdue, "q=%22%27%25_*").await.total, 0);
+    for odd in ["%C2%B2", "x%C2%B2%20%C3%BC", "or%20not%20and", "a%3A*%20%7C%20b", "NEAR(c%20s)"] {
+        search(&f.server, f.purdue, &format!("q={odd}")).await;
+    }
+    assert_eq!(search(&f.server, f.umd, "q=cs159").await.total, 0, "another term's course");
+    f.server.stop().await;
+    drop(f.storage);
+}
+test_both_dbs!(test_search_ranks_exact_code_then_prefix_then_relevance, ranks_exact_code_then_prefix_then_relevance);
+
+fn minutes(clock: &str) -> i64 {
+    let (h, m) = clock.split_once(':').unwrap();
+    h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap()
+}
+
+async fn filters_match_what_each_hit_shows(engine: Engine) {
+    let f = fixture(engine).await;
+    let everything = search_all(&f.server, f.purdue, "").await;
+    assert_eq!(everything.len(), 446);
+    // Each filter returns exactly the sections whose shown data satisfy it.
+    let check = |query: &'static str, keep: &dyn Fn(&SearchHit) -> bool| {
+        let expected: Vec<SearchHit> = everything.iter().filter(|h| keep(h)).cloned().collect();
+        (query, expected)
+    };
+    let cases: Vec<(&str, Vec<SearchHit>)> = vec![
+        check("subject=com", &|h| h.course_code.starts_with("COM ")),
+        check("days=MW", &|h| {
+            h.meetings.iter().any(|m| !m.days.is_empty())
+                && h.meetings.iter().all(|m| m.days.chars().all(|d| "MW".contains(d)))
+        }),
+        check("days=mtwrf", &|h| {
+            h.meetings.iter().any(|m| !m.days.is_empty()) && h.meetings.iter().all(|m| !m.days.contains(['S', 'U']))
+        }),
+        check("after=09:00&before=12:00", &|h| {
+            let timed: Vec<_> = h.meetings.iter().filter(|m| m.start.is_some()).collect();
+            !timed.is_empty()
+                && timed
+                    .iter()
+                    .all(|m| minutes(m.start.as_deref().unwrap()) >= 540 && minutes(m.end.as_deref().unwrap()) <= 720)
+        }),
+        check("after=13:00", &|h| {
+            let timed: Vec<_> = h.meetings.iter().filter(|m| m.start.is_some()).collect();
+            !timed.is_empty() && timed.iter().all(|m| minutes(m.start.as_deref().unwrap()) >= 780)
+        }),
+        check("credits=3", &|h| {
+            h.credits.as_deref().is_some_and(|c| c == "3" || c.starts_with("3 or ") || c.ends_with(" or 3"))
+        }),
+    ];
+    for (query, expected) in cases {
+        let found = search_all(&f.server, f.purdue, query).await;
+        assert!(
+            !expected.is_empty() && expected.len() < everything.len() || query == "open=false",
+            "{query}: a filter worth testing"
+        );
+        assert_eq!(ids(&found), ids(&expected), "{query}");
+    }
+    // Purdue's listing gives no seat counts, so open seats are checked on UMD's.
+    let umd_all = search_all(&f.server, f.umd, "").await;
+    let open: Vec<SearchHit> = umd_all.iter().filter(|h| h.open_seats.is_some_and(|n| n > 0)).cloned().collect();
+    assert!(!open.is_empty() && open.len() < umd_all.len());
+    assert_eq!(ids(&search_all(&f.server, f.umd, "open=true").await), ids(&open));
+    assert_eq!(ids(&search_all(&f.server, f.umd, "open=false").await), ids(&umd_all));
+    // Filters combine with each other and with text.
+    let found = search_all(&f.server, f.umd, "q=geog&days=MTWR&open=true").await;
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|h| h.course_code.starts_with("GEOG") && h.open_seats.unwrap() > 0));
+    let mw_morning = search_all(&f.server, f.purdue, "subject=CS&days=MW&before=12:00").await;
+    let mw = search_all(&f.server, f.purdue, "subject=CS&days=MW").await;
+    assert!(!mw_morning.is_empty() && mw_morning.len() < mw.len() && mw_morning.iter().all(|h| mw.contains(h)));
+    f.server.stop().await;
+}
+test_both_dbs!(test_search_filters_match_what_each_hit_shows, filters_match_what_each_hit_shows);
+
+async fn removed_and_changed_sections_are_reindexed(engine: Engine) {
+    let f = fixture(engine).await;
+    let before = search(&f.server, f.purdue, "q=CS%2015900").await;
+    let gone = before.results.iter().find(|h| h.section.as_deref() == Some("L03")).unwrap().clone();
+    // The next import no longer lists CS 15900 L03 (it stays stored, marked removed) and retitles
+    // CS 18200, which must be found by its new title and no longer by its old one.
+    let mut parsed = purdue_summer();
+    for course in &mut parsed.records {
+        course.sections.retain(|s| s.registration_id != gone.registration_id);
+        if course.course_code == "CS 18200" {
+            course.title = "Foundations Of Pretzelology".into();
+        }
+    }
+    let foundations = search(&f.server, f.purdue, "q=foundations%20computer").await.total;
+    assert!(foundations > 0);
+    assert_eq!(search(&f.server, f.purdue, "q=pretzelology").await.total, 0);
+    let db = pretzel_backend::open_storage(&f.storage.config()).await.unwrap();
+    import(&db, "Purdue", "202130", Format::Banner8Html, &parsed).await;
+    assert!(db.sections_of_term(f.purdue).await.unwrap().iter().any(|s| s.id == gone.section_id.0));
+    db.close().await;
+    let after = search(&f.server, f.purdue, "q=CS%2015900").await;
+    assert_eq!(after.total, 4);
+    assert!(after.results.iter().all(|h| h.section_id != gone.section_id));
+    assert!(!search_all(&f.server, f.purdue, "").await.iter().any(|h| h.section_id == gone.section_id));
+    let renamed = search(&f.server, f.purdue, "q=pretzelology").await;
+    assert_eq!(renamed.total, foundations);
+    assert!(renamed.results.iter().all(|h| h.course_code == "CS 18200"));
+    assert_eq!(search(&f.server, f.purdue, "q=foundations%20computer").await.total, 0);
+    // Brought back by a later import, it is found again under its id.
+    let db = pretzel_backend::open_storage(&f.storage.config()).await.unwrap();
+    import(&db, "Purdue", "202130", Format::Banner8Html, &purdue_summer()).await;
+    db.close().await;
+    assert_eq!(search(&f.server, f.purdue, "q=CS%2015900").await, before);
+    assert_eq!(search(&f.server, f.purdue, "q=foundations%20computer").await.total, foundations);
+    assert_eq!(search(&f.server, f.purdue, "q=pretzelology").await.total, 0);
+    f.server.stop().await;
+}
+test_both_dbs!(test_search_excludes_removed_sections_and_follows_changes, removed_and_changed_sections_are_reindexed);
+
+async fn answers_pages_shape_and_errors(engine: Engine) {
+    let f = fixture(engine).await;
+    // The wire shape, pinned on a real section; search needs no sign-in.
+    let raw: serde_json::Value = get(&f.server, f.umd, "q=aasp100").await.json().await.unwrap();
+    let id = raw["results"][0]["section_id"].as_i64().unwrap();
+    assert_eq!(
+        raw,
+        serde_json::json!({"total": 1, "results": [{
+            "section_id": id,
+            "registration_id": "AASP100-WB11",
+            "course_code": "AASP100",
+            "title": "Introduction to African American Studies",
+            "section": "WB11",
+            "kind": "online",
+            "instructors": ["Jason Nichols"],
+            "credits": "3",
+            "open_seats": 13,
+            "meetings": [{"days": "", "start": null, "end": null, "location": "ONLINE"}]
+        }]})
+    );
+    let timed = search(&f.server, f.purdue, "q=cs15900").await;
+    assert!(timed.results.iter().flat_map(|h| &h.meetings).any(|m| m.start.as_deref().is_some_and(|s| s.len() == 5)));
+
+    // Pages: the default is 20; pages do not overlap and add up to the whole.
+    let first = search(&f.server, f.purdue, "subject=CS").await;
+    assert_eq!((first.total, first.results.len()), (287, 20));
+    let second = search(&f.server, f.purdue, "subject=CS&limit=20&offset=20").await;
+    assert!(second.results.iter().all(|h| !first.results.contains(h)));
+    let past = search(&f.server, f.purdue, "subject=CS&offset=1000").await;
+    assert_eq!((past.total, past.results.len()), (287, 0));
+
+    expect_error(get(&f.server, TermId(999_999), "q=cs").await, 404, ErrorCode::NotFound).await;
+    let response = f.server.http.get(f.server.url("/api/v1/terms/spring/search")).send().await.unwrap();
+    expect_error(response, 404, ErrorCode::NotFound).await;
+    for (query, field) in [
+        ("after=25:00", "after"),
+        ("before=9am", "before"),
+        ("after=12:00&before=09:00", "before"),
+        ("limit=100000", "limit"),
+        ("limit=0", "limit"),
+        ("offset=-1", "offset"),
+        ("days=MX", "days"),
+        ("credits=three", "credits"),
+        ("open=yes", "open"),
+        ("subject=C%20S", "subject"),
+        ("day=MW", "day"),
+    ] {
+        let body = expect_error(get(&f.server, f.purdue, query).await, 422, ErrorCode::ValidationFailed).await;
+        assert_eq!(body.error.fields.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), [field], "{query}");
+    }
+    let long = "a".repeat(201);
+    let body =
+        expect_error(get(&f.server, f.purdue, &format!("q={long}")).await, 422, ErrorCode::ValidationFailed).await;
+    assert_eq!(body.error.fields[0].field, "q");
+
+    let doc: serde_json::Value =
+        f.server.http.get(f.server.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["paths"]["/api/v1/terms/{term_id}/search"]["get"].is_object());
+    assert!(doc["components"]["schemas"]["SearchHit"]["properties"]["meetings"].is_object());
+    f.server.stop().await;
+}
+test_both_dbs!(test_search_answers_pages_shape_and_errors, answers_pages_shape_and_errors);
