@@ -20,6 +20,10 @@ commands:
             and the end-to-end test of the real app under Xvfb
   setup     only install what is missing (apt packages, wasm target, trunk, wasm-bindgen, tauri-driver)
   build-ui  build the Leptos UI into src-ui/dist
+  bench search [ARGS]
+            time course search (release build) over the sample catalogs and a synthetic term of
+            100,000 sections, printing p50/p99 per query; ARGS go to the benchmark
+            (--iterations N, --warmup N, --synthetic-sections N)
 ";
 
 /// Features every build of the app crate uses, so that one compilation serves clippy, tests and the
@@ -34,6 +38,7 @@ fn main() -> Result<()> {
         Some("backend") => run_backend(&root),
         Some("test") => test(&root),
         Some("setup") => setup(&root),
+        Some("bench") => bench(&root, &args[1..]),
         Some("build-ui") => {
             setup(&root)?;
             build_ui(&root)
@@ -150,6 +155,24 @@ fn run_backend(root: &Path) -> Result<()> {
         .status()
         .context("cannot start the backend")?;
     check("backend", status)
+}
+
+/// `bench search [ARGS]`: builds and runs the search benchmark in release mode from the project root
+/// (where it finds `assets/catalogs/`), passing ARGS through.
+fn bench(root: &Path, args: &[String]) -> Result<()> {
+    match args.split_first() {
+        Some((what, rest)) if what == "search" => step(
+            "search benchmark (release)",
+            cargo()
+                .args(["run", "--release", "-p", "pretzel-backend", "--bin", "pretzel-bench-search", "--"])
+                .args(rest)
+                .current_dir(root),
+        ),
+        _ => {
+            eprint!("{USAGE}");
+            bail!("usage: cargo xtask bench search [ARGS]")
+        }
+    }
 }
 
 fn run_app(root: &Path) -> Result<()> {
