@@ -72,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn import(args: ImportArgs, config: &Config) -> anyhow::Result<()> {
-    let started_at = chrono::Utc::now().timestamp_millis();
+    let started_at = pretzel_backend::db::now_millis();
     tracing::info!(
         format = args.format.name(),
         university = %args.university,

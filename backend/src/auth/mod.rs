@@ -31,10 +31,11 @@ impl FromRequestParts<AppState> for AuthSession {
             .or_else(|| value.strip_prefix("bearer "))
             .ok_or(ApiError::InvalidToken)?
             .trim();
-        let claims = state.tokens.verify_access(token, crate::db::now_millis())?;
+        let now = crate::db::now_millis();
+        let claims = state.tokens.verify_access(token, now)?;
         // Checked on every request so that logout and revocation take effect at once.
         let session = state.db.session(claims.session_id).await?.ok_or(ApiError::SessionRevoked)?;
-        if session.user_id != claims.user_id || !session.is_live(crate::db::now_millis()) {
+        if session.user_id != claims.user_id || !session.is_live(now) {
             return Err(ApiError::SessionRevoked);
         }
         Ok(Self { user_id: claims.user_id, session_id: claims.session_id })

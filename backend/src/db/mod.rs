@@ -150,6 +150,6 @@ impl Db {
 }
 
 /// Now, as stored: Unix milliseconds.
-pub(crate) fn now_millis() -> i64 {
+pub fn now_millis() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }

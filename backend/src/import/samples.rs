@@ -89,7 +89,7 @@ pub async fn load_sample_catalogs(db: &Db, assets_dir: &Path) -> Result<SampleLo
                 continue;
             }
             let started = Instant::now();
-            let started_at = chrono::Utc::now().timestamp_millis();
+            let started_at = crate::db::now_millis();
             let format = set.format;
             let paths = files.clone();
             // Parsing a megabyte of HTML or JSON is CPU work: keep it off the async workers.
