@@ -45,7 +45,7 @@ pub struct SearchQuery {
     /// Only sections whose timed meetings all end at or before this campus-local time, "HH:MM".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
-    /// Only sections worth this many credits (exactly, or as one of "3 or 4").
+    /// Only sections worth this many credits: exactly, as one of "3 or 4", or within a range "1-4".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits: Option<u32>,
     /// `true`: only sections with open seats.
@@ -64,8 +64,14 @@ pub struct SearchQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResponse {
-    /// How many sections match in all pages.
+    /// How many sections match in all pages; with `total_is_lower_bound`, at least this many.
     pub total: u64,
+    /// `true` when counting stopped early and more than `total` sections match (show "1000+").
+    /// Without text, counting stops 1,000 matches past the requested `offset`, because an exact count
+    /// of a large term costs more than the page; paging towards the end therefore counts exactly.
+    /// Searches with text are always counted exactly. Absent from older servers: `false`.
+    #[serde(default)]
+    pub total_is_lower_bound: bool,
     /// This page of matches.
     pub results: Vec<SearchHit>,
 }
@@ -109,4 +115,11 @@ pub struct SearchMeeting {
     pub end: Option<String>,
     /// Building and room, or the catalog's word for the place ("ONLINE").
     pub location: Option<String>,
+    /// First day this pattern runs, when the catalog says (else the term's first day). Summer modules
+    /// and half-semester courses start and end inside the term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<NaiveDate>,
+    /// Last day this pattern runs, when the catalog says (else the term's last day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<NaiveDate>,
 }

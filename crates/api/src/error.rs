@@ -74,6 +74,15 @@ pub enum ErrorCode {
     EmailTaken,
     /// The university id does not exist. 422.
     UnknownUniversity,
+    /// The change would make the timetable overlap itself; the body lists the conflicts. Resend
+    /// with `confirm_conflicts: true` to keep them. 409.
+    ScheduleConflict,
+    /// The section was dropped from the catalog by a later import and cannot be added. 410.
+    SectionGone,
+    /// The request contradicts the resource's state (e.g. deleting a term's only timetable). 409.
+    StateConflict,
+    /// The request's `Origin` header names a site the server does not accept (the chat WebSocket). 403.
+    ForbiddenOrigin,
     /// Too many attempts; retry after the `Retry-After` header's seconds. 429.
     RateLimited,
     /// The server failed; the cause is in its logs. 500.
@@ -105,6 +114,10 @@ impl ErrorCode {
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::EmailTaken => "email_taken",
             Self::UnknownUniversity => "unknown_university",
+            Self::ScheduleConflict => "schedule_conflict",
+            Self::SectionGone => "section_gone",
+            Self::StateConflict => "state_conflict",
+            Self::ForbiddenOrigin => "forbidden_origin",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
@@ -169,6 +182,10 @@ mod tests {
             ErrorCode::RefreshTokenReused,
             ErrorCode::EmailTaken,
             ErrorCode::UnknownUniversity,
+            ErrorCode::ScheduleConflict,
+            ErrorCode::SectionGone,
+            ErrorCode::StateConflict,
+            ErrorCode::ForbiddenOrigin,
             ErrorCode::RateLimited,
             ErrorCode::Internal,
             ErrorCode::Unavailable,

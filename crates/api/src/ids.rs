@@ -35,3 +35,19 @@ id_type!(
     /// A section (one registrable offering of a course) in a term's catalog.
     SectionId
 );
+id_type!(
+    /// A student's named timetable (plan) for one term.
+    TimetableId
+);
+id_type!(
+    /// A student's own block (work shift, commute) in a timetable.
+    CustomBlockId
+);
+id_type!(
+    /// A course chat room: one per course offering per term.
+    RoomId
+);
+id_type!(
+    /// A stored chat message.
+    MessageId
+);

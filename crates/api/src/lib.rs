@@ -11,16 +11,22 @@ pub mod error;
 pub mod ids;
 pub mod shell;
 pub mod system;
+pub mod timetable;
 pub mod universities;
 pub mod users;
 
 pub use auth::{LoginRequest, LogoutResponse, RefreshRequest, SignupRequest, TokenResponse};
 pub use catalog::{SearchHit, SearchMeeting, SearchQuery, SearchResponse, Term};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
-pub use ids::{SectionId, TermId, UniversityId, UserId};
+pub use ids::{CustomBlockId, SectionId, TermId, TimetableId, UniversityId, UserId};
 pub use system::HealthResponse;
+pub use timetable::{
+    AddSections, CalendarSubscription, Conflict, ConflictItem, ConflictRefusal, CreateCustomBlock, CreateTimetable,
+    CreditSummary, CustomBlock, Meeting, MissingComponent, TermTimetables, Timetable, TimetableSection,
+    UpdateTimetable,
+};
 pub use universities::University;
-pub use users::Me;
+pub use users::{Me, UpdateMe};
 
 /// Path prefix of every versioned REST route.
 pub const API_PREFIX: &str = "/api/v1";
@@ -33,3 +39,9 @@ pub const PASSWORD_MAX_CHARS: usize = 256;
 pub const DISPLAY_NAME_MAX_CHARS: usize = 64;
 /// Largest JSON request body the server reads, in bytes.
 pub const MAX_JSON_BODY_BYTES: usize = 1024 * 1024;
+
+pub mod chat;
+pub use chat::{
+    ChatError, ChatErrorCode, ChatLimits, ChatMessage, ClientFrame, RoomCursor, RoomMember, RoomSummary, ServerFrame,
+};
+pub use ids::{MessageId, RoomId};

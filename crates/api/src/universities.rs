@@ -17,4 +17,14 @@ pub struct University {
     pub time_zone: String,
     /// Email domains the university hands out to its students, e.g. ["illinois.edu"].
     pub email_domains: Vec<String>,
+    /// Fewest credits per term that count as full-time (student visas require it), e.g. 12.
+    #[serde(default = "default_full_time_credits")]
+    pub full_time_credits: u32,
+}
+
+/// The usual undergraduate full-time minimum in the United States.
+pub const DEFAULT_FULL_TIME_CREDITS: u32 = 12;
+
+fn default_full_time_credits() -> u32 {
+    DEFAULT_FULL_TIME_CREDITS
 }
