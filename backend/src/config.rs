@@ -1,10 +1,12 @@
 //! The server's typed configuration: a TOML file, then `PRETZEL_*` environment overrides, with every
 //! default in one place ([`Config::default`]).
 
+use crate::import::Format;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
 /// Everything the server can be told at start-up.
 #[derive(Debug, Clone, Deserialize)]
@@ -41,6 +43,94 @@ pub struct Config {
     /// Import the sample catalogs (UMD, Purdue) from `assets_dir` on start when their terms are not
     /// stored yet (`PRETZEL_LOAD_SAMPLE_CATALOGS`, `true` or `false`).
     pub load_sample_catalogs: bool,
+    /// The server pings each chat connection this often, in seconds, and drops one that stays silent
+    /// for two intervals (`PRETZEL_CHAT_HEARTBEAT_SECS`).
+    pub chat_heartbeat_secs: u64,
+    /// Chat messages one student may send within `chat_send_window_secs`, over all their connections
+    /// (`PRETZEL_CHAT_SEND_LIMIT`).
+    pub chat_send_limit: u32,
+    /// Length of the chat send-rate window in seconds (`PRETZEL_CHAT_SEND_WINDOW_SECS`).
+    pub chat_send_window_secs: u64,
+    /// Live frames queued for one chat connection before it counts as too slow and is closed
+    /// (`PRETZEL_CHAT_QUEUE_FRAMES`); it then catches up by resuming.
+    pub chat_queue_frames: u32,
+    /// `Origin` values the chat WebSocket accepts besides the app's own (`tauri://localhost`,
+    /// `http://tauri.localhost`, `https://tauri.localhost`); `PRETZEL_CHAT_ALLOWED_ORIGINS` takes them
+    /// comma-separated. Connections without an `Origin` header (native clients) are always accepted.
+    pub chat_allowed_origins: Vec<String>,
+    /// `redis://…` URL of the Redis server that carries chat events between backend nodes
+    /// (`PRETZEL_REDIS_URL`); unset means one node, with fan-out in process. Several nodes share one
+    /// PostgreSQL database, which assigns every message's order.
+    pub redis_url: Option<String>,
+    /// Prefix of the Redis channel names, so that several deployments (or test runs) can share one
+    /// Redis server (`PRETZEL_REDIS_PREFIX`).
+    pub redis_prefix: String,
+    /// Catalogs downloaded and re-imported on a schedule (`[[catalog_sources]]` tables, or
+    /// `PRETZEL_CATALOG_SOURCES` holding the same tables as a JSON array); empty means none.
+    pub catalog_sources: Vec<CatalogSource>,
+}
+
+/// One term's catalog that the server downloads from its publisher and re-imports on a schedule
+/// (`import::refresh`). Its URLs are the term's whole catalog, as for `pretzel-backend import`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogSource {
+    /// The university's short name (`Purdue`, any case) or numeric id; it must be a seeded one.
+    pub university: String,
+    /// The term as the source names it (`202130`).
+    pub term: String,
+    /// The documents' format: `uiuc-csv`, `umdio-json` or `banner8-html`.
+    #[serde(deserialize_with = "format_by_name")]
+    pub format: Format,
+    /// The `http(s)` URLs of the term's documents (Banner publishes one page per subject), joined into
+    /// one catalog; at least one.
+    pub urls: Vec<String>,
+    /// Minutes between refreshes; 360 when neither this nor `every_secs` is given.
+    pub every_minutes: Option<u64>,
+    /// Seconds between refreshes, instead of `every_minutes`: for tests and demonstrations, since a
+    /// schedule server should not be asked more often than every few hours.
+    pub every_secs: Option<u64>,
+}
+
+impl CatalogSource {
+    /// Time between refreshes.
+    pub fn interval(&self) -> Duration {
+        match (self.every_secs, self.every_minutes) {
+            (Some(secs), _) => Duration::from_secs(secs),
+            (None, Some(minutes)) => Duration::from_secs(minutes.saturating_mul(60)),
+            (None, None) => Duration::from_secs(360 * 60),
+        }
+    }
+
+    /// Why this source cannot be used, if it cannot.
+    fn problem(&self) -> Option<String> {
+        if self.university.trim().is_empty() || self.term.trim().is_empty() {
+            return Some("`university` and `term` must not be empty".into());
+        }
+        if self.urls.is_empty() {
+            return Some("`urls` must list at least one URL".into());
+        }
+        for url in &self.urls {
+            match url::Url::parse(url) {
+                Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {}
+                Ok(_) => return Some(format!("{url:?} is not an http(s) URL")),
+                Err(e) => return Some(format!("{url:?} is not a URL: {e}")),
+            }
+        }
+        match (self.every_secs, self.every_minutes) {
+            (Some(_), Some(_)) => Some("give `every_minutes` or `every_secs`, not both".into()),
+            (Some(0), None) | (None, Some(0)) => Some("the interval must be at least 1".into()),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a [`Format`] by its command-line name, so the file and `import --format` spell it alike.
+fn format_by_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Format, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    <Format as clap::ValueEnum>::from_str(&name, false).map_err(|_| {
+        serde::de::Error::custom(format!("unknown format {name:?}: expected uiuc-csv, umdio-json or banner8-html"))
+    })
 }
 
 /// How log lines are written.
@@ -81,6 +171,14 @@ impl Default for Config {
             import_contact: None,
             assets_dir: None,
             load_sample_catalogs: true,
+            chat_heartbeat_secs: 20,
+            chat_send_limit: 30,
+            chat_send_window_secs: 10,
+            chat_queue_frames: 1024,
+            chat_allowed_origins: Vec::new(),
+            redis_url: None,
+            redis_prefix: "pretzel".into(),
+            catalog_sources: Vec::new(),
         }
     }
 }
@@ -179,6 +277,31 @@ impl Config {
                 "PRETZEL_LOAD_SAMPLE_CATALOGS" => {
                     self.load_sample_catalogs = parse_env("PRETZEL_LOAD_SAMPLE_CATALOGS", &value)?
                 }
+                "PRETZEL_CHAT_HEARTBEAT_SECS" => {
+                    self.chat_heartbeat_secs = parse_env("PRETZEL_CHAT_HEARTBEAT_SECS", &value)?
+                }
+                "PRETZEL_CHAT_SEND_LIMIT" => self.chat_send_limit = parse_env("PRETZEL_CHAT_SEND_LIMIT", &value)?,
+                "PRETZEL_CHAT_SEND_WINDOW_SECS" => {
+                    self.chat_send_window_secs = parse_env("PRETZEL_CHAT_SEND_WINDOW_SECS", &value)?
+                }
+                "PRETZEL_CHAT_QUEUE_FRAMES" => self.chat_queue_frames = parse_env("PRETZEL_CHAT_QUEUE_FRAMES", &value)?,
+                "PRETZEL_CHAT_ALLOWED_ORIGINS" => {
+                    self.chat_allowed_origins =
+                        value.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect()
+                }
+                "PRETZEL_REDIS_URL" => self.redis_url = if value.trim().is_empty() { None } else { Some(value) },
+                "PRETZEL_REDIS_PREFIX" => self.redis_prefix = value,
+                "PRETZEL_CATALOG_SOURCES" => {
+                    self.catalog_sources = if value.trim().is_empty() {
+                        Vec::new()
+                    } else {
+                        serde_json::from_str(&value).map_err(|e| ConfigError::Env {
+                            var: "PRETZEL_CATALOG_SOURCES",
+                            value: value.clone(),
+                            reason: format!("expected a JSON array of catalog sources: {e}"),
+                        })?
+                    }
+                }
                 // Other PRETZEL_* variables belong to the app or to later features; not ours to judge.
                 _ => {}
             }
@@ -204,6 +327,32 @@ impl Config {
                 setting: "rate_limit_window_secs",
                 reason: "must be at least 1".into(),
             });
+        }
+        for (setting, value) in [
+            ("chat_heartbeat_secs", self.chat_heartbeat_secs),
+            ("chat_send_limit", u64::from(self.chat_send_limit)),
+            ("chat_send_window_secs", self.chat_send_window_secs),
+            ("chat_queue_frames", u64::from(self.chat_queue_frames)),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid { setting, reason: "must be at least 1".into() });
+            }
+        }
+        if self.redis_prefix.is_empty() {
+            return Err(ConfigError::Invalid { setting: "redis_prefix", reason: "must not be empty".into() });
+        }
+        for (index, source) in self.catalog_sources.iter().enumerate() {
+            let same_term = |other: &CatalogSource| {
+                other.university.trim().eq_ignore_ascii_case(source.university.trim()) && other.term == source.term
+            };
+            // An import is a term's whole catalog: two sources of one term would undo each other.
+            let duplicate = self.catalog_sources[..index].iter().any(same_term);
+            if let Some(problem) = source.problem().or(duplicate.then(|| "another source has the same term".into())) {
+                return Err(ConfigError::Invalid {
+                    setting: "catalog_sources",
+                    reason: format!("source #{} ({} {}): {problem}", index + 1, source.university, source.term),
+                });
+            }
         }
         if let Some(url) = &self.database_url
             && !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:"))
@@ -292,6 +441,111 @@ mod tests {
         let config =
             Config::load(Some(&path), env(&[("PRETZEL_IMPORT_CONTACT", "mailto:ops@pretzel.example")])).expect("load");
         assert_eq!(config.import_contact.as_deref(), Some("mailto:ops@pretzel.example"));
+    }
+
+    #[test]
+    fn test_chat_settings_come_from_file_or_environment() {
+        let config = Config::load(None, env(&[])).expect("defaults");
+        assert_eq!((config.chat_heartbeat_secs, config.chat_send_limit, config.chat_queue_frames), (20, 30, 1024));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pretzel.toml");
+        std::fs::write(&path, "chat_send_limit = 5\nchat_allowed_origins = [\"https://pretzel.example\"]\n")
+            .expect("write");
+        let config = Config::load(
+            Some(&path),
+            env(&[
+                ("PRETZEL_CHAT_HEARTBEAT_SECS", "5"),
+                ("PRETZEL_CHAT_ALLOWED_ORIGINS", "https://a.example, https://b.example"),
+            ]),
+        )
+        .expect("load");
+        assert_eq!(config.chat_send_limit, 5);
+        assert_eq!(config.chat_heartbeat_secs, 5);
+        assert_eq!(config.chat_allowed_origins, vec!["https://a.example", "https://b.example"]);
+        let err = Config::load(None, env(&[("PRETZEL_CHAT_QUEUE_FRAMES", "0")])).expect_err("zero queue");
+        assert!(err.to_string().contains("chat_queue_frames"), "{err}");
+    }
+
+    #[test]
+    fn test_redis_settings_come_from_file_or_environment() {
+        let config = Config::load(None, env(&[])).expect("defaults");
+        assert_eq!((config.redis_url.as_deref(), config.redis_prefix.as_str()), (None, "pretzel"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pretzel.toml");
+        std::fs::write(&path, "redis_url = \"redis://10.0.0.5:6379/\"\nredis_prefix = \"campus\"\n").expect("write");
+        let config = Config::load(Some(&path), env(&[("PRETZEL_REDIS_PREFIX", "staging")])).expect("load");
+        assert_eq!(config.redis_url.as_deref(), Some("redis://10.0.0.5:6379/"));
+        assert_eq!(config.redis_prefix, "staging");
+        let config = Config::load(Some(&path), env(&[("PRETZEL_REDIS_URL", " ")])).expect("load");
+        assert_eq!(config.redis_url, None, "an empty variable turns Redis off");
+        let err = Config::load(None, env(&[("PRETZEL_REDIS_PREFIX", "")])).expect_err("empty prefix");
+        assert!(err.to_string().contains("redis_prefix"), "{err}");
+    }
+
+    #[test]
+    fn test_catalog_sources_come_from_file_or_environment() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pretzel.toml");
+        std::fs::write(
+            &path,
+            "[[catalog_sources]]\nuniversity = \"Purdue\"\nterm = \"202130\"\nformat = \"banner8-html\"\n\
+             urls = [\"https://a.example/CS.html\", \"https://a.example/COM.html\"]\nevery_minutes = 90\n",
+        )
+        .expect("write");
+        let config = Config::load(Some(&path), env(&[])).expect("load");
+        let [source] = config.catalog_sources.as_slice() else { panic!("one source: {config:?}") };
+        assert_eq!((source.format, source.urls.len()), (Format::Banner8Html, 2));
+        assert_eq!(source.interval(), Duration::from_secs(90 * 60));
+
+        let json = r#"[{"university": "UMD", "term": "201912", "format": "umdio-json",
+                        "urls": ["http://127.0.0.1:9/umd.json"], "every_secs": 2}]"#;
+        let config = Config::load(Some(&path), env(&[("PRETZEL_CATALOG_SOURCES", json)])).expect("env");
+        let [source] = config.catalog_sources.as_slice() else { panic!("one source: {config:?}") };
+        assert_eq!((source.university.as_str(), source.format), ("UMD", Format::UmdioJson));
+        assert_eq!(source.interval(), Duration::from_secs(2));
+        let config = Config::load(Some(&path), env(&[("PRETZEL_CATALOG_SOURCES", "")])).expect("cleared");
+        assert!(config.catalog_sources.is_empty());
+        let defaults = CatalogSource { every_minutes: None, every_secs: None, ..source.clone() };
+        assert_eq!(defaults.interval(), Duration::from_secs(6 * 60 * 60));
+    }
+
+    #[test]
+    fn test_unusable_catalog_sources_are_refused_with_the_reason() {
+        let load = |changes: serde_json::Value| {
+            let mut source = serde_json::json!({
+                "university": "UMD", "term": "201912", "format": "umdio-json", "urls": ["https://x.example/a"]
+            });
+            if let (Some(source), Some(changes)) = (source.as_object_mut(), changes.as_object()) {
+                source.extend(changes.clone());
+            }
+            Config::load(None, env(&[("PRETZEL_CATALOG_SOURCES", &format!("[{source}]"))]))
+        };
+        assert!(load(serde_json::json!({})).is_ok());
+        for (changes, expected) in [
+            (serde_json::json!({"urls": []}), "at least one URL"),
+            (serde_json::json!({"urls": ["ftp://x.example/a"]}), "not an http(s) URL"),
+            (serde_json::json!({"urls": ["/srv/umd.json"]}), "not a URL"),
+            (serde_json::json!({"every_secs": 0}), "at least 1"),
+            (serde_json::json!({"every_minutes": 0}), "at least 1"),
+            (serde_json::json!({"every_secs": 5, "every_minutes": 5}), "not both"),
+            (serde_json::json!({"term": " "}), "must not be empty"),
+        ] {
+            let err = load(changes.clone()).expect_err(&changes.to_string());
+            assert!(err.to_string().contains("catalog_sources") && err.to_string().contains(expected), "{err}");
+        }
+        let twice = format!(
+            "[{0}, {0}]",
+            r#"{"university": "UMD", "term": "1", "format": "umdio-json", "urls": ["https://x.example/a"]}"#
+        );
+        let err = Config::load(None, env(&[("PRETZEL_CATALOG_SOURCES", &twice)])).expect_err("same term twice");
+        assert!(err.to_string().contains("source #2 (UMD 1): another source has the same term"), "{err}");
+        for (changes, expected) in [
+            (serde_json::json!({"format": "pdf"}), "unknown format"),
+            (serde_json::json!({"every_hours": 1}), "every_hours"),
+        ] {
+            let err = load(changes.clone()).expect_err(&changes.to_string());
+            assert!(err.to_string().contains("PRETZEL_CATALOG_SOURCES") && err.to_string().contains(expected), "{err}");
+        }
     }
 
     #[test]

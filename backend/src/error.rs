@@ -7,7 +7,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use pretzel_api::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
+use pretzel_api::{Conflict, ConflictRefusal, ErrorBody, ErrorCode, ErrorDetail, FieldError};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
@@ -62,6 +62,18 @@ pub enum ApiError {
     /// The university id does not exist.
     #[error("unknown university")]
     UnknownUniversity,
+    /// The change would create these overlaps in a timetable and the student did not confirm them.
+    #[error("schedule conflict ({} overlaps)", .0.len())]
+    ScheduleConflict(Vec<Conflict>),
+    /// A section was dropped from the catalog by a later import.
+    #[error("section gone")]
+    SectionGone,
+    /// The request contradicts the resource's state.
+    #[error("state conflict: {0:?}")]
+    StateConflict(StateConflict),
+    /// The `Origin` header names a site the chat WebSocket does not accept.
+    #[error("forbidden origin")]
+    ForbiddenOrigin,
     /// Too many attempts.
     #[error("rate limited")]
     RateLimited {
@@ -80,6 +92,35 @@ pub enum ApiError {
     /// A handler panicked.
     #[error("handler panicked")]
     Panic,
+}
+
+/// Why a request contradicts the state of what it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateConflict {
+    /// Deleting a term's only timetable.
+    LastTimetable,
+    /// A term already holds the most timetables a student keeps.
+    TooManyTimetables,
+    /// A timetable already holds the most sections and blocks it may.
+    TooManyItems,
+}
+
+impl StateConflict {
+    fn message(self) -> String {
+        match self {
+            Self::LastTimetable => {
+                "A term keeps at least one timetable; create another before deleting this one.".into()
+            }
+            Self::TooManyTimetables => format!(
+                "A term holds at most {} timetables; delete one first.",
+                pretzel_api::timetable::MAX_TIMETABLES_PER_TERM
+            ),
+            Self::TooManyItems => format!(
+                "A timetable holds at most {} sections and blocks; remove some first.",
+                pretzel_api::timetable::MAX_TIMETABLE_ITEMS
+            ),
+        }
+    }
 }
 
 impl ApiError {
@@ -154,6 +195,23 @@ impl ApiError {
             E::UnknownUniversity => {
                 (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownUniversity, "There is no university with this id.")
             }
+            E::ScheduleConflict(_) => (
+                StatusCode::CONFLICT,
+                ErrorCode::ScheduleConflict,
+                "This would overlap what the timetable already holds; see `conflicts`, and resend with \
+                 `confirm_conflicts: true` to keep it anyway.",
+            ),
+            E::SectionGone => (
+                StatusCode::GONE,
+                ErrorCode::SectionGone,
+                "This section was dropped from the catalog and can no longer be added.",
+            ),
+            E::StateConflict(reason) => return (StatusCode::CONFLICT, ErrorCode::StateConflict, reason.message()),
+            E::ForbiddenOrigin => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::ForbiddenOrigin,
+                "This site may not open a chat connection; use the Pretzel app.",
+            ),
             E::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,
@@ -176,13 +234,23 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let fields = match &self {
             ApiError::Validation(fields) => fields.clone(),
             _ => Vec::new(),
         };
-        let body = ErrorBody { error: ErrorDetail { code, message, fields } };
-        let mut response = (status, axum::Json(body)).into_response();
-        if let ApiError::RateLimited { retry_after } = &self {
+        let error = ErrorDetail { code, message, fields };
+        let mut response = match self {
+            // The same envelope, with the overlaps beside it.
+            ApiError::ScheduleConflict(conflicts) => {
+                (status, axum::Json(ConflictRefusal { error, conflicts })).into_response()
+            }
+            _ => (status, axum::Json(ErrorBody { error })).into_response(),
+        };
+        if let Some(retry_after) = retry_after {
             let secs = retry_after.as_secs().max(1);
             if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -227,5 +295,43 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
         Ok(Self(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretzel_api::{ConflictItem, SectionId};
+
+    async fn answer(error: ApiError) -> (StatusCode, serde_json::Value) {
+        let response = error.into_response();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        (status, serde_json::from_slice(&bytes).expect("json"))
+    }
+
+    #[tokio::test]
+    async fn test_timetable_refusals_keep_the_envelope_and_a_schedule_conflict_lists_the_overlaps() {
+        let conflict = Conflict {
+            first: ConflictItem::Section { section_id: SectionId(1), label: "CS 225 AL1".into() },
+            second: ConflictItem::Section { section_id: SectionId(2), label: "MATH 241 BL2".into() },
+            day: "T".into(),
+            start: "10:00".into(),
+            end: "10:50".into(),
+            message: "CS 225 AL1 overlaps MATH 241 BL2 on Tue 10:00\u{2013}10:50".into(),
+        };
+        let (status, body) = answer(ApiError::ScheduleConflict(vec![conflict.clone()])).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(body["error"]["code"], "schedule_conflict");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert_eq!(body["conflicts"], serde_json::to_value(vec![conflict]).expect("json"));
+        let refusal: ConflictRefusal = serde_json::from_value(body).expect("a ConflictRefusal");
+        assert_eq!(refusal.error.code, ErrorCode::ScheduleConflict);
+
+        let (status, body) = answer(ApiError::SectionGone).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::GONE, Some("section_gone")));
+        assert!(body.get("conflicts").is_none());
+        let (status, body) = answer(ApiError::StateConflict(StateConflict::LastTimetable)).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("state_conflict")));
     }
 }

@@ -7,6 +7,8 @@
 //! in `error.rs`.
 
 pub mod auth;
+pub mod calendar;
+pub mod chat;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -14,6 +16,7 @@ pub mod import;
 pub mod openapi;
 pub mod routes;
 pub mod state;
+pub mod ws;
 
 use crate::auth::password::{HashError, PasswordHasherPool};
 use crate::auth::rate_limit::RateLimiter;
@@ -47,6 +50,9 @@ pub enum ServeError {
     /// The stored token signing key is corrupt.
     #[error("the stored access-token key is corrupt; delete it from server_keys to rotate it")]
     CorruptKey,
+    /// The chat fan-out could not be set up (`redis_url`).
+    #[error(transparent)]
+    ChatFanout(#[from] chat::redis::RedisFanoutError),
     /// Serving failed.
     #[error("server I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -90,6 +96,7 @@ pub async fn prepare(config: Config) -> Result<AppState, ServeError> {
         tokens,
         passwords: PasswordHasherPool::new().await?,
         limits: Arc::new(RateLimiter::new(Duration::from_secs(config.rate_limit_window_secs))),
+        chat: chat::ChatHub::from_config(&config)?,
         config: Arc::new(config),
     })
 }
@@ -103,9 +110,19 @@ pub async fn run(
     let state = prepare(config).await?;
     let db = state.db.clone();
     tracing::info!(addr = %listener.local_addr()?, "listening");
+    // Upgraded chat sockets are not HTTP requests the graceful shutdown waits for: tell them to close.
+    let chat = state.chat.clone();
+    let shutdown = async move {
+        shutdown.await;
+        chat.shut_down();
+    };
+    let refreshers = import::refresh::Refreshers::start(&state.config, &db);
     let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    // The scheduled imports hold database connections: end them before closing the pool.
+    refreshers.stop().await;
     db.close().await;
+    served?;
     tracing::info!("stopped");
     Ok(())
 }

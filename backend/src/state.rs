@@ -20,4 +20,6 @@ pub struct AppState {
     pub limits: Arc<RateLimiter>,
     /// The configuration the server started with.
     pub config: Arc<Config>,
+    /// Chat connections' shared hub: live subscriptions, fan-out, send rate.
+    pub chat: crate::chat::ChatHub,
 }

@@ -130,7 +130,13 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the real server with `config` on `127.0.0.1:0` and waits until it answers `/readyz`.
     pub async fn start(config: Config) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        Self::start_at(config, "127.0.0.1:0").await
+    }
+
+    /// Starts the real server on `addr`, e.g. the address of a server that was just stopped, so a
+    /// client configured with that URL finds it again (a backend restart, from the client's side).
+    pub async fn start_at(config: Config, addr: &str) -> Self {
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(pretzel_backend::run(listener, config, async move {
@@ -151,6 +157,11 @@ impl TestServer {
 
     pub async fn on(storage: &Storage) -> Self {
         Self::start(storage.config()).await
+    }
+
+    /// `host:port` the server listens on, for [`TestServer::start_at`].
+    pub fn addr(&self) -> &str {
+        self.base.trim_start_matches("http://")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -10,7 +10,13 @@ mod common;
 
 mod accounts;
 mod bad_input;
+mod calendar;
 mod catalog;
+mod chat;
+mod chat_cluster;
 mod client;
+mod client_timetable;
 mod e2e;
+mod refresh;
 mod search;
+mod timetable;

@@ -18,6 +18,8 @@ pub struct AuthSession {
     pub user_id: UserId,
     /// The session the token belongs to.
     pub session_id: i64,
+    /// When the presented access token expires, Unix milliseconds (a chat connection closes then).
+    pub access_expires_at: i64,
 }
 
 impl FromRequestParts<AppState> for AuthSession {
@@ -38,6 +40,6 @@ impl FromRequestParts<AppState> for AuthSession {
         if session.user_id != claims.user_id || !session.is_live(now) {
             return Err(ApiError::SessionRevoked);
         }
-        Ok(Self { user_id: claims.user_id, session_id: claims.session_id })
+        Ok(Self { user_id: claims.user_id, session_id: claims.session_id, access_expires_at: claims.expires_at })
     }
 }

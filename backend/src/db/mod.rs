@@ -5,8 +5,10 @@
 //! (`migrations/sqlite`, `migrations/postgres`). Timestamps are stored as Unix milliseconds.
 
 pub mod catalog;
+pub mod chat;
 pub mod search;
 pub mod sessions;
+pub mod timetables;
 pub mod universities;
 pub mod users;
 

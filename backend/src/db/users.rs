@@ -19,6 +19,21 @@ pub struct UserRecord {
     pub university_id: UniversityId,
     /// Creation time, Unix milliseconds.
     pub created_at: i64,
+    /// The student's home IANA time zone, when set.
+    pub home_time_zone: Option<String>,
+    /// The student said they hold a student visa.
+    pub student_visa: bool,
+}
+
+/// A profile edit: `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ProfileChange<'a> {
+    /// A validated, trimmed display name.
+    pub display_name: Option<&'a str>,
+    /// `Some(None)` clears the home time zone; `Some(Some(zone))` sets a validated IANA name.
+    pub home_time_zone: Option<Option<&'a str>>,
+    /// Whether the student holds a student visa.
+    pub student_visa: Option<bool>,
 }
 
 /// What sign-up stores.
@@ -34,7 +49,8 @@ pub struct NewUser<'a> {
     pub university_id: UniversityId,
 }
 
-const USER_COLUMNS: &str = "id, email, password_hash, display_name, university_id, created_at";
+const USER_COLUMNS: &str =
+    "id, email, password_hash, display_name, university_id, created_at, home_time_zone, student_visa";
 
 fn row_to_user(row: &sqlx::any::AnyRow) -> Result<UserRecord, DbError> {
     Ok(UserRecord {
@@ -44,6 +60,8 @@ fn row_to_user(row: &sqlx::any::AnyRow) -> Result<UserRecord, DbError> {
         display_name: row.try_get("display_name")?,
         university_id: UniversityId(row.try_get("university_id")?),
         created_at: row.try_get("created_at")?,
+        home_time_zone: row.try_get("home_time_zone")?,
+        student_visa: row.try_get::<i64, _>("student_visa")? != 0,
     })
 }
 
@@ -80,6 +98,28 @@ impl Db {
             .bind(id.0)
             .fetch_optional(self.pool())
             .await?;
+        row.as_ref().map(row_to_user).transpose()
+    }
+
+    /// Applies `change` to the account and returns it as stored now; `None` if there is no such
+    /// account. One statement, so a concurrent edit of other fields is never lost.
+    pub async fn update_profile(&self, id: UserId, change: &ProfileChange<'_>) -> Result<Option<UserRecord>, DbError> {
+        let row = sqlx::query(&format!(
+            "UPDATE users SET \
+             display_name = CASE WHEN $2 = 1 THEN $3 ELSE display_name END, \
+             home_time_zone = CASE WHEN $4 = 1 THEN $5 ELSE home_time_zone END, \
+             student_visa = CASE WHEN $6 = 1 THEN $7 ELSE student_visa END \
+             WHERE id = $1 RETURNING {USER_COLUMNS}"
+        ))
+        .bind(id.0)
+        .bind(i64::from(change.display_name.is_some()))
+        .bind(change.display_name.unwrap_or_default())
+        .bind(i64::from(change.home_time_zone.is_some()))
+        .bind(change.home_time_zone.flatten())
+        .bind(i64::from(change.student_visa.is_some()))
+        .bind(i64::from(change.student_visa.unwrap_or_default()))
+        .fetch_optional(self.pool())
+        .await?;
         row.as_ref().map(row_to_user).transpose()
     }
 }

@@ -37,7 +37,9 @@ pub fn normalize_email(raw: &str) -> Result<String, FieldError> {
     if well_formed { Ok(email) } else { Err(invalid()) }
 }
 
-fn check_display_name(raw: &str) -> Result<String, FieldError> {
+/// The display-name rule, shared by sign-up and `PATCH /me`: 1 to [`DISPLAY_NAME_MAX_CHARS`] characters
+/// after trimming, no control characters.
+pub(crate) fn check_display_name(raw: &str) -> Result<String, FieldError> {
     let name = raw.trim();
     let problem = |code: &str, message: String| FieldError { field: "display_name".into(), code: code.into(), message };
     if name.is_empty() {

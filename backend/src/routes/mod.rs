@@ -5,6 +5,7 @@ pub mod auth;
 pub mod catalog;
 pub mod health;
 pub mod me;
+pub mod timetables;
 pub mod universities;
 
 use crate::error::ApiError;
@@ -13,7 +14,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use pretzel_api::MAX_JSON_BODY_BYTES;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
@@ -29,11 +30,22 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
-        .route("/me", get(me::get_me));
+        .route("/me", get(me::get_me).patch(me::update_me))
+        .route("/terms/{term_id}/timetables", get(timetables::list).post(timetables::create))
+        .route("/timetables/{id}", axum::routing::patch(timetables::update).delete(timetables::delete))
+        .route("/timetables/{id}/sections", post(timetables::add_sections))
+        .route("/timetables/{id}/sections/{section_id}", delete(timetables::remove_section))
+        .route("/timetables/{id}/blocks", post(timetables::create_block))
+        .route("/timetables/{id}/blocks/{block_id}", delete(timetables::remove_block))
+        .route("/timetables/{id}/calendar.ics", get(timetables::calendar))
+        .route("/timetables/{id}/subscription", put(timetables::subscribe).delete(timetables::unsubscribe));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(pretzel_api::chat::WS_PATH, get(crate::ws::upgrade))
         .route("/api/openapi.json", get(openapi_json))
+        // `{token}.ics` is one path segment; the handler takes the suffix off.
+        .route("/calendar/{file}", get(timetables::feed))
         .nest(pretzel_api::API_PREFIX, api)
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
