@@ -1,6 +1,7 @@
 //! Course search on both engines over real sample catalogs (Purdue Summer 2021, UMD Winter 2019–20):
-//! relevance (exact code, code prefix, title, instructor, description), every filter, removed sections,
-//! paging, the wire shape, and the 404/422 answers.
+//! relevance (exact code, code prefix, title, instructor, description), every filter (credits as
+//! exact amounts, "A or B" and ranges), removed sections, paging and the capped count, the wire shape,
+//! and the 404/422 answers.
 
 use crate::common::{Engine, Storage, TestServer, expect_error};
 use pretzel_api::{ErrorCode, SearchHit, SearchResponse, TermId};
@@ -160,7 +161,10 @@ async fn ranks_exact_code_then_prefix_then_relevance(engine: Engine) {
     // Words must all match; a word matches as a prefix, as the student types.
     let found = search_all(&f.server, f.purdue, "q=programm%20multimed").await;
     assert_eq!(codes(&found), ["CS 17700"; 6]);
-    assert_eq!(search(&f.server, f.purdue, "q=zzzzqqq").await, SearchResponse { total: 0, results: vec![] });
+    assert_eq!(
+        search(&f.server, f.purdue, "q=zzzzqqq").await,
+        SearchResponse { total: 0, total_is_lower_bound: false, results: vec![] }
+    );
     // Punctuation is no error; terms are separate.
     assert_eq!(search(&f.server, f.purdue, "q=%22%27%25_*").await.total, 0);
     for odd in ["%C2%B2", "x%C2%B2%20%C3%BC", "or%20not%20and", "a%3A*%20%7C%20b", "NEAR(c%20s)"] {
@@ -206,9 +210,7 @@ async fn filters_match_what_each_hit_shows(engine: Engine) {
             let timed: Vec<_> = h.meetings.iter().filter(|m| m.start.is_some()).collect();
             !timed.is_empty() && timed.iter().all(|m| minutes(m.start.as_deref().unwrap()) >= 780)
         }),
-        check("credits=3", &|h| {
-            h.credits.as_deref().is_some_and(|c| c == "3" || c.starts_with("3 or ") || c.ends_with(" or 3"))
-        }),
+        check("credits=3", &|h| allows_credits(h, 3)),
     ];
     for (query, expected) in cases {
         let found = search_all(&f.server, f.purdue, query).await;
@@ -281,7 +283,7 @@ async fn answers_pages_shape_and_errors(engine: Engine) {
     let id = raw["results"][0]["section_id"].as_i64().unwrap();
     assert_eq!(
         raw,
-        serde_json::json!({"total": 1, "results": [{
+        serde_json::json!({"total": 1, "total_is_lower_bound": false, "results": [{
             "section_id": id,
             "registration_id": "AASP100-WB11",
             "course_code": "AASP100",
@@ -336,3 +338,145 @@ async fn answers_pages_shape_and_errors(engine: Engine) {
     f.server.stop().await;
 }
 test_both_dbs!(test_search_answers_pages_shape_and_errors, answers_pages_shape_and_errors);
+
+/// The credits a hit shows as (least, most, whether every amount between counts), in hundredths.
+fn shown_credits(hit: &SearchHit) -> Option<(u32, u32, bool)> {
+    let amount = |s: &str| -> Option<u32> {
+        let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+        let fraction = format!("{fraction:0<2}");
+        Some(whole.parse::<u32>().ok()? * 100 + fraction.parse::<u32>().ok()?)
+    };
+    let shown = hit.credits.as_deref()?;
+    if let Some((a, b)) = shown.split_once(" or ") {
+        Some((amount(a)?, amount(b)?, false))
+    } else if let Some((a, b)) = shown.split_once('-') {
+        Some((amount(a)?, amount(b)?, true))
+    } else {
+        amount(shown).map(|a| (a, a, false))
+    }
+}
+
+/// Whether a hit's shown credits allow `credits` whole credits.
+fn allows_credits(hit: &SearchHit, credits: u32) -> bool {
+    let wanted = credits * 100;
+    shown_credits(hit)
+        .is_some_and(|(low, high, span)| low == wanted || high == wanted || (span && (low..=high).contains(&wanted)))
+}
+
+async fn credits_match_exact_either_and_ranges(engine: Engine) {
+    let storage = Storage::new(engine).await;
+    let db = pretzel_backend::open_storage(&storage.config()).await.unwrap();
+    // Purdue's own notations ("3", "1-18", "1-3") plus one course per other notation.
+    let mut parsed = purdue_summer();
+    let notation = |text: &str| pretzel_backend::import::notation::parse_credits(text);
+    for course in &mut parsed.records {
+        let credits = match course.course_code.as_str() {
+            "CS 15900" => notation("1 TO 4 hours."),
+            "CS 17700" => notation("3 OR 4 hours."),
+            "CS 18000" => notation("2 OR 4 hours."),
+            "CS 18200" => notation("0.5 TO 2 hours."),
+            "CS 24000" => notation("Variable"),
+            _ => continue,
+        };
+        course.credits = credits;
+        for section in &mut course.sections {
+            section.credits = None;
+        }
+    }
+    let purdue = import(&db, "Purdue", "202130", Format::Banner8Html, &parsed).await;
+    db.close().await;
+    let server = TestServer::on(&storage).await;
+    for (code, credits) in [("cs15900", "1-4"), ("cs17700", "3 or 4"), ("cs18200", "0.5-2"), ("cs24000", "Variable")] {
+        let hits = search(&server, purdue, &format!("q={code}")).await.results;
+        assert_eq!(hits[0].credits.as_deref(), Some(credits), "{code}");
+    }
+
+    let everything = search_all(&server, purdue, "").await;
+    let has = |hits: &[SearchHit], code: &str| hits.iter().any(|h| h.course_code == code);
+    for credits in [0, 1, 2, 3, 4, 5, 18, 19] {
+        let found = search_all(&server, purdue, &format!("credits={credits}")).await;
+        let expected: Vec<SearchHit> = everything.iter().filter(|h| allows_credits(h, credits)).cloned().collect();
+        assert_eq!(ids(&found), ids(&expected), "credits={credits}");
+        // A range holds every amount within it; "A or B" only its two amounts.
+        assert_eq!(has(&found, "CS 15900"), (1..=4).contains(&credits), "1-4 at {credits}");
+        assert_eq!(has(&found, "CS 17700"), credits == 3 || credits == 4, "3 or 4 at {credits}");
+        assert_eq!(has(&found, "CS 18000"), credits == 2 || credits == 4, "2 or 4 at {credits}");
+        assert_eq!(has(&found, "CS 18200"), credits == 1 || credits == 2, "0.5-2 at {credits}");
+        assert!(!has(&found, "CS 24000"), "an unknown notation matches no amount");
+    }
+    // Purdue's "1-18" hours are found by any amount in between, which a text match never did.
+    let seven = search_all(&server, purdue, "credits=7").await;
+    assert!(!seven.is_empty() && seven.iter().all(|h| h.credits.as_deref() == Some("1-18")), "{:?}", codes(&seven));
+    // Credits combine with text (a course then ranks by its best section among those kept).
+    let text = search_all(&server, purdue, "q=programming").await;
+    let narrowed = search_all(&server, purdue, "q=programming&credits=4").await;
+    let expected: Vec<SearchHit> = text.iter().filter(|h| allows_credits(h, 4)).cloned().collect();
+    assert!(!expected.is_empty() && expected.len() < text.len());
+    assert_eq!(ids(&narrowed), ids(&expected));
+    server.stop().await;
+}
+test_both_dbs!(test_search_credits_match_exact_either_and_ranges, credits_match_exact_either_and_ranges);
+
+/// `copies` renamed copies of Purdue's summer catalog in one term (subjects CS → CSA, CSB, …).
+fn purdue_copies(copies: usize) -> ParseReport {
+    let base = purdue_summer();
+    let mut records = Vec::new();
+    for copy in 0..copies {
+        let suffix = char::from(b'A' + u8::try_from(copy).unwrap());
+        for course in &base.records {
+            let mut course = course.clone();
+            let subject = format!("{}{suffix}", course.subject);
+            course.course_code = format!("{subject} {}", course.number);
+            course.subject = subject;
+            for section in &mut course.sections {
+                section.registration_id = format!("{}-{suffix}", section.registration_id);
+            }
+            records.push(course);
+        }
+    }
+    ParseReport { records, skipped: Vec::new() }
+}
+
+async fn counts_stop_past_the_page_and_pages_stay_exact(engine: Engine) {
+    let storage = Storage::new(engine).await;
+    let db = pretzel_backend::open_storage(&storage.config()).await.unwrap();
+    // 3 × 446 sections: more than a count goes on for.
+    let term = import(&db, "Purdue", "202130", Format::Banner8Html, &purdue_copies(3)).await;
+    db.close().await;
+    let server = TestServer::on(&storage).await;
+
+    // Without text, counting stops 1,000 past the page start and says so.
+    let first = search(&server, term, "").await;
+    assert_eq!((first.total, first.total_is_lower_bound, first.results.len()), (1000, true, 20));
+    let deeper = search(&server, term, "offset=200").await;
+    assert_eq!((deeper.total, deeper.total_is_lower_bound), (1200, true));
+    let near_end = search(&server, term, "offset=1300").await;
+    assert_eq!((near_end.total, near_end.total_is_lower_bound, near_end.results.len()), (1338, false, 20));
+    let past = search(&server, term, "offset=5000").await;
+    assert_eq!((past.total, past.total_is_lower_bound, past.results.len()), (1338, false, 0));
+    // Paging to the end sees every section once, in code order.
+    let all = search_all(&server, term, "").await;
+    assert_eq!(all.len(), 1338);
+    let mut sorted = ids(&all);
+    sorted.dedup();
+    assert_eq!(sorted.len(), 1338);
+    let order: Vec<(String, String)> = all
+        .iter()
+        .map(|h| (h.course_code.replace(' ', "").to_lowercase(), h.section.clone().unwrap_or_default()))
+        .collect();
+    let mut expected = order.clone();
+    expected.sort();
+    assert_eq!(order, expected);
+    // Under the cap the count is exact; text matches are always counted exactly.
+    let small = search(&server, term, "subject=csb").await;
+    assert_eq!((small.total, small.total_is_lower_bound), (287, false));
+    let text = search(&server, term, "q=csb").await;
+    assert_eq!((text.total, text.total_is_lower_bound), (287, false));
+    let text_past = search(&server, term, "q=csb&offset=2000").await;
+    assert_eq!((text_past.total, text_past.total_is_lower_bound, text_past.results.len()), (287, false, 0));
+    server.stop().await;
+}
+test_both_dbs!(
+    test_search_counts_stop_past_the_page_and_pages_stay_exact,
+    counts_stop_past_the_page_and_pages_stay_exact
+);

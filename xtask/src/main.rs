@@ -22,8 +22,10 @@ commands:
   build-ui  build the Leptos UI into src-ui/dist
   bench search [ARGS]
             time course search (release build) over the sample catalogs and a synthetic term of
-            100,000 sections, printing p50/p99 per query; ARGS go to the benchmark
-            (--iterations N, --warmup N, --synthetic-sections N)
+            100,000 sections on SQLite and on a fresh PostgreSQL database (created and dropped on
+            127.0.0.1:5432), printing p50/p99 per query side by side; ARGS go to the benchmark
+            (--iterations N, --warmup N, --synthetic-sections N, --engine sqlite|postgres,
+            --postgres URL, --synthetic-only)
 ";
 
 /// Features every build of the app crate uses, so that one compilation serves clippy, tests and the

@@ -1,6 +1,8 @@
 //! Search benchmark (`cargo xtask bench search`): imports every sample catalog and a synthetic term of
-//! about 100,000 sections into a temporary SQLite database, then times a fixed set of queries through
-//! [`Db::search_sections`], the function the HTTP search route calls, and prints p50/p99 per query.
+//! about 100,000 sections into a temporary SQLite database and into a fresh PostgreSQL database (created
+//! on the server named by `--postgres` and dropped afterwards), then times a fixed set of queries
+//! through [`Db::search_sections`], the function the HTTP search route calls, and prints p50/p99 per
+//! query for both engines side by side.
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
@@ -9,7 +11,8 @@ use pretzel_backend::db::Db;
 use pretzel_backend::db::catalog::ImportOrigin;
 use pretzel_backend::db::search::SearchFilter;
 use pretzel_backend::import::{CourseRecord, Format, ParseReport};
-use std::collections::HashSet;
+use sqlx::Connection;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -29,6 +32,40 @@ struct Args {
     /// The shipped assets folder holding `catalogs/`.
     #[arg(long, default_value = "assets")]
     assets: PathBuf,
+    /// Engines to time, in order (repeat or separate with commas).
+    #[arg(
+        long = "engine",
+        value_enum,
+        value_delimiter = ',',
+        default_values_t = [EngineArg::Sqlite, EngineArg::Postgres]
+    )]
+    engines: Vec<EngineArg>,
+    /// A PostgreSQL database the benchmark may connect to in order to create (and later drop) its own.
+    #[arg(long, env = "PRETZEL_BENCH_POSTGRES", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres: String,
+    /// Keep the SQLite database at this path (created afresh) instead of a removed temporary file,
+    /// to look at query plans afterwards.
+    #[arg(long)]
+    keep_sqlite: Option<PathBuf>,
+    /// Time only the synthetic term (the sample terms are still imported, as the synthetic one copies them).
+    #[arg(long)]
+    synthetic_only: bool,
+}
+
+/// An engine to time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum EngineArg {
+    Sqlite,
+    Postgres,
+}
+
+impl EngineArg {
+    fn name(self) -> &'static str {
+        match self {
+            EngineArg::Sqlite => "SQLite",
+            EngineArg::Postgres => "PostgreSQL",
+        }
+    }
 }
 
 /// One sample term: which university, its code, its format and its files.
@@ -165,7 +202,7 @@ fn renamed(course: &CourseRecord, copy: usize) -> CourseRecord {
 }
 
 /// Copies of every sample's courses, renamed per copy, until there are at least `target` sections.
-fn synthetic(reports: &[ParseReport], target: usize) -> Result<ParseReport> {
+fn synthetic(reports: &[&ParseReport], target: usize) -> Result<ParseReport> {
     if reports.iter().all(|r| r.section_count() == 0) {
         bail!("the sample catalogs have no sections to copy");
     }
@@ -207,65 +244,85 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    let args = Args::parse();
-    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
-    println!(
-        "pretzel search benchmark: {cores} cores, {profile} build, SQLite, {} timed runs per query",
-        args.iterations
-    );
+/// One term as parsed once and imported into each engine.
+struct TermData {
+    name: String,
+    university: &'static str,
+    code: &'static str,
+    format: Format,
+    sources: Vec<String>,
+    report: ParseReport,
+}
 
-    let dir = TempDir::new()?;
-    let url = format!("sqlite://{}?mode=rwc", dir.0.join("bench.sqlite3").display());
-    let db = Db::connect(&url, 4).await.context("cannot open the benchmark database")?;
-    db.seed_universities().await?;
+/// Every term to import: the sample terms, then the synthetic one.
+struct Catalogs {
+    terms: Vec<TermData>,
+}
 
+fn load_catalogs(args: &Args) -> Result<Catalogs> {
     let catalogs = args.assets.join("catalogs");
-    let mut reports = Vec::new();
-    let mut terms: Vec<(String, TermId, usize)> = Vec::new();
+    let mut terms = Vec::new();
     for sample in &SAMPLES {
-        let started = Instant::now();
         let report = parse_sample(&catalogs, sample)?;
-        let university = db
-            .find_university(sample.university)
-            .await?
-            .with_context(|| format!("university {} is not seeded", sample.university))?;
         let sources: Vec<String> = sample.files.iter().map(|f| (*f).to_owned()).collect();
-        let origin = ImportOrigin { format: sample.format, sources: &sources, started_at: 0 };
-        let imported = db.apply_import(university.id, sample.code, &report, &origin).await?;
+        terms.push(TermData {
+            name: format!("{} {}", sample.university, sample.code),
+            university: sample.university,
+            code: sample.code,
+            format: sample.format,
+            sources,
+            report,
+        });
+    }
+    let reports: Vec<&ParseReport> = terms.iter().map(|t| &t.report).collect();
+    let big = synthetic(&reports, args.synthetic_sections)?;
+    let sources = vec!["synthetic copy of the samples".to_owned()];
+    terms.push(TermData {
+        name: "synthetic".to_owned(),
+        university: "UIUC",
+        code: "synthetic",
+        format: Format::UiucCsv,
+        sources,
+        report: big,
+    });
+    Ok(Catalogs { terms })
+}
+
+/// One query's timings on one term.
+#[derive(Debug, Clone, Copy)]
+struct Measure {
+    p50: Duration,
+    p99: Duration,
+    total: i64,
+}
+
+/// Timings keyed by (term name, query name).
+type Measures = HashMap<(String, &'static str), Measure>;
+
+/// Imports every term into `db` and times every query on each; keyed by (term name, query name).
+async fn run_engine(db: &Db, engine: EngineArg, args: &Args, catalogs: &Catalogs) -> Result<Measures> {
+    db.seed_universities().await?;
+    let mut terms: Vec<(String, TermId, usize)> = Vec::new();
+    for TermData { name, university, code, format, sources, report } in &catalogs.terms {
+        let started = Instant::now();
+        let university =
+            db.find_university(university).await?.with_context(|| format!("university {university} is not seeded"))?;
+        let origin = ImportOrigin { format: *format, sources, started_at: 0 };
+        let imported = db.apply_import(university.id, code, report, &origin).await?;
         let sections = report.section_count();
         println!(
-            "imported {} {}: {} courses, {sections} sections in {:.0?}",
-            sample.university,
-            sample.code,
+            "{}: imported {name}: {} courses, {sections} sections, {} meetings in {:.0?}",
+            engine.name(),
             report.course_count(),
+            report.meeting_count(),
             started.elapsed()
         );
-        terms.push((format!("{} {}", sample.university, sample.code), imported.term_id, sections));
-        reports.push(report);
+        if !args.synthetic_only || name == "synthetic" {
+            terms.push((name.clone(), imported.term_id, sections));
+        }
     }
-
-    let started = Instant::now();
-    let big = synthetic(&reports, args.synthetic_sections)?;
-    let university = db.find_university("UIUC").await?.context("university UIUC is not seeded")?;
-    let sources = vec!["synthetic copy of the samples".to_owned()];
-    let origin = ImportOrigin { format: Format::UiucCsv, sources: &sources, started_at: 0 };
-    let imported = db.apply_import(university.id, "synthetic", &big, &origin).await?;
-    let sections = big.section_count();
-    println!(
-        "imported synthetic term: {} courses, {sections} sections, {} meetings in {:.0?}",
-        big.course_count(),
-        big.meeting_count(),
-        started.elapsed()
-    );
-    terms.push(("synthetic".to_owned(), imported.term_id, sections));
-
-    println!();
-    println!("{:<34} {:<16} {:>9} {:>9} {:>9} {:>8}", "query", "term", "sections", "p50 ms", "p99 ms", "total");
-    let mut worst_large = Duration::ZERO;
-    for (term_name, term, term_sections) in &terms {
+    let mut out = HashMap::new();
+    for (term_name, term, _) in &terms {
         for query in queries() {
             let mut total = 0;
             for _ in 0..args.warmup {
@@ -279,26 +336,151 @@ async fn main() -> Result<()> {
                 total = page.total;
             }
             times.sort_unstable();
-            let p99 = percentile(&times, 99);
-            if *term_sections >= 100_000 {
-                worst_large = worst_large.max(p99);
-            }
-            println!(
-                "{:<34} {:<16} {:>9} {:>9.2} {:>9.2} {:>8}",
+            let measure = Measure { p50: percentile(&times, 50), p99: percentile(&times, 99), total };
+            // Progress, so a slow query shows itself before the table at the end.
+            eprintln!(
+                "{}: {term_name} / {}: p50 {:.2} ms, p99 {:.2} ms",
+                engine.name(),
                 query.name,
-                term_name,
-                term_sections,
-                ms(percentile(&times, 50)),
-                ms(p99),
-                total
+                ms(measure.p50),
+                ms(measure.p99)
             );
+            out.insert((term_name.clone(), query.name), measure);
+        }
+    }
+    Ok(out)
+}
+
+/// A PostgreSQL database of the benchmark's own, dropped by [`PgBench::drop_database`].
+struct PgBench {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl PgBench {
+    async fn create(admin: &str) -> Result<Self> {
+        let name = format!("pretzel_bench_search_{}", std::process::id());
+        let mut conn = sqlx::PgConnection::connect(admin)
+            .await
+            .with_context(|| format!("cannot connect to PostgreSQL at {admin} (see --postgres)"))?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await?;
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+        conn.close().await?;
+        let base = admin.split('?').next().unwrap_or(admin);
+        let base = base.rsplit_once('/').map_or(base, |(base, _)| base);
+        Ok(Self { admin: admin.to_owned(), url: format!("{base}/{name}"), name })
+    }
+
+    async fn drop_database(self) -> Result<()> {
+        let mut conn = sqlx::PgConnection::connect(&self.admin).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn).await?;
+        conn.close().await?;
+        Ok(())
+    }
+}
+
+/// Opens a fresh database of `engine`, runs the benchmark on it and removes the database again,
+/// whether or not the run succeeded.
+async fn bench_engine(engine: EngineArg, args: &Args, catalogs: &Catalogs) -> Result<Measures> {
+    match engine {
+        EngineArg::Sqlite => {
+            let dir = TempDir::new()?;
+            let file = match &args.keep_sqlite {
+                Some(path) => {
+                    if path.exists() {
+                        std::fs::remove_file(path).with_context(|| format!("cannot replace {}", path.display()))?;
+                    }
+                    path.clone()
+                }
+                None => dir.0.join("bench.sqlite3"),
+            };
+            let url = format!("sqlite://{}?mode=rwc", file.display());
+            let db = Db::connect(&url, 4).await.context("cannot open the SQLite benchmark database")?;
+            let result = run_engine(&db, engine, args, catalogs).await;
+            db.close().await;
+            result
+        }
+        EngineArg::Postgres => {
+            let pg = PgBench::create(&args.postgres).await?;
+            let result = match Db::connect(&pg.url, 4).await {
+                Ok(db) => {
+                    let result = run_engine(&db, engine, args, catalogs).await;
+                    db.close().await;
+                    result
+                }
+                Err(err) => Err(anyhow::Error::new(err).context("cannot open the PostgreSQL benchmark database")),
+            };
+            let dropped = pg.drop_database().await;
+            let measures = result?;
+            dropped.context("cannot drop the PostgreSQL benchmark database")?;
+            Ok(measures)
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    let engines: Vec<&str> = args.engines.iter().map(|e| e.name()).collect();
+    println!(
+        "pretzel search benchmark: {cores} cores, {profile} build, {}, {} timed runs per query",
+        engines.join(" and "),
+        args.iterations
+    );
+    let catalogs = load_catalogs(&args)?;
+    let mut results = Vec::new();
+    for engine in &args.engines {
+        results.push((*engine, bench_engine(*engine, &args, &catalogs).await?));
+    }
+
+    println!();
+    let mut header = format!("{:<34} {:<16} {:>9}", "query", "term", "sections");
+    for (engine, _) in &results {
+        let name = match engine {
+            EngineArg::Sqlite => "sqlite",
+            EngineArg::Postgres => "pg",
+        };
+        header.push_str(&format!(" {:>11} {:>11} {:>7}", format!("{name} p50"), format!("{name} p99"), "total"));
+    }
+    println!("{header}");
+    let mut worst_large: Vec<Duration> = vec![Duration::ZERO; results.len()];
+    for TermData { name: term_name, report, .. } in &catalogs.terms {
+        let sections = report.section_count();
+        for query in queries() {
+            let mut line = format!("{:<34} {:<16} {sections:>9}", query.name, term_name);
+            let mut any = false;
+            for (i, (_, measures)) in results.iter().enumerate() {
+                let Some(m) = measures.get(&(term_name.clone(), query.name)) else {
+                    line.push_str(&format!(" {:>11} {:>11} {:>7}", "-", "-", "-"));
+                    continue;
+                };
+                any = true;
+                if sections >= 100_000 {
+                    worst_large[i] = worst_large[i].max(m.p99);
+                }
+                line.push_str(&format!(" {:>11.2} {:>11.2} {:>7}", ms(m.p50), ms(m.p99), m.total));
+            }
+            if any {
+                println!("{line}");
+            }
         }
     }
     println!();
-    if sections >= 100_000 {
-        let verdict = if worst_large < Duration::from_millis(10) { "met" } else { "NOT met" };
-        println!("worst p99 at {sections} sections: {:.2} ms (target under 10 ms: {verdict})", ms(worst_large));
+    if let Some(big) = catalogs.terms.last().map(|t| &t.report)
+        && big.section_count() >= 100_000
+    {
+        for ((engine, _), worst) in results.iter().zip(worst_large) {
+            let verdict = if worst < Duration::from_millis(10) { "met" } else { "NOT met" };
+            println!(
+                "{}: worst p99 at {} sections: {:.2} ms (target under 10 ms: {verdict})",
+                engine.name(),
+                big.section_count(),
+                ms(worst)
+            );
+        }
     }
-    db.close().await;
     Ok(())
 }

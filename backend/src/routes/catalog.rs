@@ -45,7 +45,8 @@ const MAX_QUERY_CHARS: usize = 200;
 
 /// Search over a term's current sections: free text over course code ("CS 225", "cs225", "cs 2"),
 /// title, instructor and description, with filters. Exact course-code matches come first, then
-/// code-prefix matches, then by text relevance, then by course code. Public: no sign-in needed.
+/// code-prefix matches, then by text relevance, then by course code. Without text, `total` counts up
+/// to 1,000 past `offset` and then says it is a lower bound. Public: no sign-in needed.
 #[utoipa::path(get, path = "/api/v1/terms/{term_id}/search", tag = "catalog",
     params(
         ("term_id" = i64, Path, description = "The term's id"),
@@ -54,7 +55,7 @@ const MAX_QUERY_CHARS: usize = 200;
         ("days" = Option<String>, Query, description = "Only sections meeting on these days and no others, letters of MTWRFSU, e.g. MW"),
         ("after" = Option<String>, Query, description = "Timed meetings all start at or after HH:MM"),
         ("before" = Option<String>, Query, description = "Timed meetings all end at or before HH:MM"),
-        ("credits" = Option<u32>, Query, description = "Credits, exactly or as one of \"3 or 4\""),
+        ("credits" = Option<u32>, Query, description = "Credits: exactly, as one of \"3 or 4\", or within a range \"1-4\""),
         ("open" = Option<bool>, Query, description = "true: only sections with open seats"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 100, default 20"),
         ("offset" = Option<u32>, Query, description = "Matches to skip, at most 10000"),
@@ -77,6 +78,7 @@ pub async fn search(
     let page = state.db.search_sections(TermId(term_id), &filter).await?.ok_or(ApiError::NotFound)?;
     Ok(Json(SearchResponse {
         total: u64::try_from(page.total).unwrap_or(0),
+        total_is_lower_bound: page.total_is_lower_bound,
         results: page.rows.into_iter().map(hit).collect(),
     }))
 }
@@ -178,6 +180,8 @@ fn hit(row: SearchRow) -> SearchHit {
                 start: m.start_minute.map(clock),
                 end: m.end_minute.map(clock),
                 location: m.location,
+                start_date: m.start_date,
+                end_date: m.end_date,
             })
             .collect(),
     }

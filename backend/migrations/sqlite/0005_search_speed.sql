@@ -1,0 +1,110 @@
+-- Search at scale (a term of 100,000 sections answers in milliseconds).
+--
+-- `search_facets` holds one row per live section with what filters and ordering read, so a search
+-- reads neither `meetings` (no EXISTS per section) nor `courses` until it has its page: the section's
+-- upper-cased subject and codes; `days_mask`, the days any of its meetings falls on (bit 1 << i for the
+-- i-th letter of `MTWRFSU`, 0 when none is scheduled); `earliest_start` / `latest_end` over its timed
+-- meetings (NULL when none is timed); and the numeric bounds of the credits it shows. Its indexes are
+-- in result order (code, then section), per term, per term and subject, and per term and day mask (a
+-- days filter names the masks it accepts: `MW` is 1, 4 or 5), and carry every
+-- filter column, so a search without text reads index entries in order until it has a page (and a
+-- capped count) without visiting the table. `Db::apply_import` rebuilds a term's rows with the text index.
+CREATE TABLE search_facets (
+    section_id     INTEGER PRIMARY KEY REFERENCES sections (id) ON DELETE CASCADE,
+    term_id        INTEGER NOT NULL REFERENCES terms (id) ON DELETE CASCADE,
+    course_id      INTEGER NOT NULL,
+    subject        TEXT    NOT NULL,
+    compact_code   TEXT    NOT NULL,
+    course_code    TEXT    NOT NULL,
+    -- '' when the source gives none
+    section_code   TEXT    NOT NULL,
+    days_mask      INTEGER NOT NULL,
+    earliest_start INTEGER,
+    latest_end     INTEGER,
+    -- hundredths of a credit; NULL when the notation is not understood; span = 1 when every amount
+    -- from low to high counts (`1-4`), 0 when only the two named ones do (`3 or 4`) or low = high
+    credits_low    INTEGER,
+    credits_high   INTEGER,
+    credits_span   INTEGER NOT NULL,
+    open_seats     INTEGER
+);
+CREATE INDEX search_facets_order ON search_facets (
+    term_id, compact_code, course_code, section_code, section_id,
+    subject, days_mask, earliest_start, latest_end, credits_low, credits_high, credits_span, open_seats
+);
+CREATE INDEX search_facets_subject ON search_facets (
+    term_id, subject, compact_code, course_code, section_code, section_id,
+    days_mask, earliest_start, latest_end, credits_low, credits_high, credits_span, open_seats
+);
+CREATE INDEX search_facets_days ON search_facets (
+    term_id, days_mask, compact_code, course_code, section_code, section_id,
+    subject, earliest_start, latest_end, credits_low, credits_high, credits_span, open_seats
+);
+
+-- The numeric bounds of each credit notation as stored (`3`, `1-4`, `3 or 4`, `1.5`), in hundredths:
+-- the importers' parser reads a notation once, and every section showing it reuses the answer.
+-- Notations no parser understands have NULL bounds.
+CREATE TABLE credit_notations (
+    shown TEXT    PRIMARY KEY,
+    low   INTEGER,
+    high  INTEGER,
+    span  INTEGER NOT NULL
+);
+
+-- Catalogs imported before this migration: the notations stored so far are all written by the
+-- importers' own formatter (`N`, `N-M`, `N or M`, amounts like `3` or `0.25`), which this reads back.
+INSERT INTO credit_notations (shown, low, high, span)
+SELECT shown, CAST(round(CAST(a AS REAL) * 100) AS INTEGER), CAST(round(CAST(b AS REAL) * 100) AS INTEGER),
+       CASE WHEN sep = '-' THEN 1 ELSE 0 END
+FROM (
+    SELECT shown, sep,
+           CASE WHEN sep = '' THEN shown ELSE substr(shown, 1, instr(shown, sep) - 1) END AS a,
+           CASE WHEN sep = '' THEN shown ELSE substr(shown, instr(shown, sep) + length(sep)) END AS b
+    FROM (
+        SELECT shown,
+               CASE WHEN instr(shown, ' or ') > 0 THEN ' or ' WHEN instr(shown, '-') > 0 THEN '-' ELSE '' END AS sep
+        FROM (SELECT credits AS shown FROM sections WHERE credits IS NOT NULL
+              UNION SELECT credits FROM courses WHERE credits IS NOT NULL)
+    )
+)
+WHERE a GLOB '[0-9]*' AND b GLOB '[0-9]*' AND a NOT GLOB '*[^0-9.]*' AND b NOT GLOB '*[^0-9.]*';
+
+INSERT INTO search_facets (section_id, term_id, course_id, subject, compact_code, course_code, section_code,
+                           days_mask, earliest_start, latest_end, credits_low, credits_high, credits_span, open_seats)
+SELECT s.id, s.term_id, s.course_id, upper(c.subject), c.compact_code, c.course_code, COALESCE(s.section_code, ''),
+       COALESCE((SELECT MAX(CASE WHEN m.days LIKE '%M%' THEN 1 ELSE 0 END)
+                        + MAX(CASE WHEN m.days LIKE '%T%' THEN 2 ELSE 0 END)
+                        + MAX(CASE WHEN m.days LIKE '%W%' THEN 4 ELSE 0 END)
+                        + MAX(CASE WHEN m.days LIKE '%R%' THEN 8 ELSE 0 END)
+                        + MAX(CASE WHEN m.days LIKE '%F%' THEN 16 ELSE 0 END)
+                        + MAX(CASE WHEN m.days LIKE '%S%' THEN 32 ELSE 0 END)
+                        + MAX(CASE WHEN m.days LIKE '%U%' THEN 64 ELSE 0 END)
+                 FROM meetings m WHERE m.section_id = s.id), 0),
+       (SELECT MIN(m.start_minute) FROM meetings m WHERE m.section_id = s.id),
+       (SELECT MAX(m.end_minute) FROM meetings m WHERE m.section_id = s.id),
+       n.low, n.high, COALESCE(n.span, 0), s.open_seats
+FROM sections s
+JOIN courses c ON c.id = s.course_id
+LEFT JOIN credit_notations n ON n.shown = COALESCE(s.credits, c.credits)
+WHERE s.removed_at IS NULL;
+
+-- The text index gains a `term` column holding `t<term id>`, a token no other column has, so a match
+-- names its term inside the index (`term : "t7" AND (...)`) and only that term's matches are scored.
+-- FTS5 cannot add a column, so the table is rebuilt.
+DROP TABLE section_search;
+CREATE VIRTUAL TABLE section_search USING fts5(
+    term,
+    code,
+    compact_code,
+    title,
+    instructors,
+    description,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
+);
+INSERT INTO section_search (rowid, term, code, compact_code, title, instructors, description)
+SELECT s.id, 't' || s.term_id, c.course_code, c.compact_code, c.title || ' ' || COALESCE(s.title, ''),
+       COALESCE((SELECT group_concat(json_extract(j.value, '$.name'), ' ') FROM json_each(s.instructors) j), ''),
+       COALESCE(c.description, '')
+FROM sections s JOIN courses c ON c.id = s.course_id
+WHERE s.removed_at IS NULL;
