@@ -5,9 +5,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use pretzel_backend::config::{Config, LogFormat};
 use pretzel_backend::db::catalog::ImportOrigin;
-use pretzel_backend::import::fetch::{FetchPolicy, read_source};
+use pretzel_backend::import::Format;
+use pretzel_backend::import::fetch::FetchPolicy;
+use pretzel_backend::import::refresh::read_catalog;
 use pretzel_backend::import::summary::{ImportSummary, Written, human};
-use pretzel_backend::import::{Format, ParseReport};
 use std::io::Write;
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
@@ -98,25 +99,7 @@ async fn import(args: ImportArgs, config: &Config) -> anyhow::Result<()> {
         Some((db, university))
     };
     let policy = FetchPolicy::new(config.import_contact.as_deref());
-    let mut documents = Vec::with_capacity(args.sources.len());
-    for source in &args.sources {
-        let bytes = read_source(source, &policy).await?;
-        let report = args
-            .format
-            .importer()
-            .parse(&bytes)
-            .with_context(|| format!("cannot import {source} as {}", args.format.name()))?;
-        tracing::info!(
-            source = %source,
-            courses = report.course_count(),
-            sections = report.section_count(),
-            meetings = report.meeting_count(),
-            skipped = report.skipped.len(),
-            "parsed"
-        );
-        documents.push((source.clone(), report));
-    }
-    let report = ParseReport::merge(documents);
+    let report = read_catalog(args.format, &args.sources, &policy).await?;
     let written = match target {
         None => None,
         Some((db, university)) => {

@@ -12,6 +12,7 @@ mod assemble;
 pub mod banner8_html;
 pub mod fetch;
 pub mod notation;
+pub mod refresh;
 pub mod samples;
 pub mod summary;
 pub mod terms;
