@@ -1,0 +1,52 @@
+//! Fan-out: how a room event reaches every connection subscribed to the room.
+//!
+//! Storage assigns the order (per-room seqs); fan-out only carries events. [`Fanout`] is the seam
+//! between the two deployments: on one node ([`LocalFanout`]) publishing is handing the event to this
+//! node's [`Registry`]; with several nodes a Redis implementation publishes to a channel and every
+//! node hands what it receives to its own registry (see [`super::redis`]). Either way connections fill
+//! gaps and drop repeats by seq (see `ws::connection`), so a lost or reordered event costs a database
+//! read, never a message. A gap only shows when a later message arrives, though: a fan-out that knows
+//! it may have lost events (Redis went away) says so through [`Fanout::resyncs`], and every
+//! connection then reads what is stored after its marks.
+
+use super::RoomEvent;
+use super::registry::Registry;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Carries room events to every node's subscribers.
+pub trait Fanout: Send + Sync + std::fmt::Debug + 'static {
+    /// Delivers `event` to the subscribers of its room on every node. Must not block: called with the
+    /// room's send lock held, so that one node publishes a room's events in seq order.
+    fn publish(&self, event: Arc<RoomEvent>);
+
+    /// A counter that goes up whenever events may have been lost on the way to this node's
+    /// connections; each of them then replays its rooms from storage.
+    fn resyncs(&self) -> watch::Receiver<u64>;
+}
+
+/// Single-node fan-out: straight into this node's registry.
+#[derive(Debug)]
+pub struct LocalFanout {
+    registry: Arc<Registry>,
+    /// Never bumped: handing an event to the registry cannot lose it (a full queue closes its
+    /// connection, which then resumes).
+    resyncs: watch::Sender<u64>,
+}
+
+impl LocalFanout {
+    /// Fan-out into `registry`.
+    pub fn new(registry: Arc<Registry>) -> Self {
+        Self { registry, resyncs: watch::channel(0).0 }
+    }
+}
+
+impl Fanout for LocalFanout {
+    fn publish(&self, event: Arc<RoomEvent>) {
+        self.registry.deliver(&event);
+    }
+
+    fn resyncs(&self) -> watch::Receiver<u64> {
+        self.resyncs.subscribe()
+    }
+}

@@ -1,0 +1,158 @@
+//! This node's live subscriptions: which connections listen to which room, with a bounded queue
+//! each, and who is online where.
+//!
+//! Delivery never waits: an event goes into each subscriber's queue with `try_send`, and a full
+//! queue marks that connection too slow (its `kick` fires and it closes itself, to catch up by
+//! resuming), so one slow reader cannot stall a room.
+
+use super::{Audience, RoomEvent};
+use pretzel_api::{RoomId, UserId};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+use tokio::sync::{Notify, mpsc};
+
+/// Identifies one connection on this node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnId(pub u64);
+
+/// One connection's end of the fan-out.
+#[derive(Debug, Clone)]
+pub struct Subscriber {
+    /// The connection.
+    pub conn: ConnId,
+    /// Whose connection it is.
+    pub user: UserId,
+    /// Its bounded queue of live events.
+    pub queue: mpsc::Sender<Arc<RoomEvent>>,
+    /// Fired when the queue overflowed.
+    pub kick: Arc<Notify>,
+}
+
+/// Room → subscribers on this node.
+#[derive(Debug, Default)]
+pub struct Registry {
+    rooms: RwLock<HashMap<RoomId, Vec<Subscriber>>>,
+}
+
+impl Registry {
+    /// Adds `subscriber` to `room`; `true` when it is the user's first connection in the room (the
+    /// user just came online there).
+    pub fn subscribe(&self, room: RoomId, subscriber: Subscriber) -> bool {
+        let mut rooms = self.rooms.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let subscribers = rooms.entry(room).or_default();
+        if subscribers.iter().any(|s| s.conn == subscriber.conn) {
+            return false;
+        }
+        let first = !subscribers.iter().any(|s| s.user == subscriber.user);
+        subscribers.push(subscriber);
+        first
+    }
+
+    /// Removes connection `conn` of `user` from `room`; `true` when the user has no connection left
+    /// in the room (the user just went offline there).
+    pub fn unsubscribe(&self, room: RoomId, conn: ConnId, user: UserId) -> bool {
+        let mut rooms = self.rooms.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(subscribers) = rooms.get_mut(&room) else {
+            return false;
+        };
+        let before = subscribers.len();
+        subscribers.retain(|s| s.conn != conn);
+        let removed = subscribers.len() < before;
+        let last = removed && !subscribers.iter().any(|s| s.user == user);
+        if subscribers.is_empty() {
+            rooms.remove(&room);
+        }
+        last
+    }
+
+    /// Queues `event` for the room's subscribers in its audience; overflowing queues get kicked.
+    pub fn deliver(&self, event: &Arc<RoomEvent>) {
+        let rooms = self.rooms.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(subscribers) = rooms.get(&event.room_id) else {
+            return;
+        };
+        for subscriber in subscribers {
+            let wanted = match event.audience {
+                Audience::Everyone => true,
+                Audience::AllBut(user) => subscriber.user != user,
+                Audience::Only(user) => subscriber.user == user,
+            };
+            if !wanted {
+                continue;
+            }
+            match subscriber.queue.try_send(Arc::clone(event)) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(_)) => subscriber.kick.notify_one(),
+                // The connection is closing and will unsubscribe itself.
+                Err(mpsc::error::TrySendError::Closed(_)) => {}
+            }
+        }
+    }
+
+    /// The users with at least one connection subscribed to `room` on this node.
+    pub fn online_users(&self, room: RoomId) -> HashSet<UserId> {
+        let rooms = self.rooms.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        rooms.get(&room).map(|subs| subs.iter().map(|s| s.user).collect()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::EventKind;
+    use axum::extract::ws::Utf8Bytes;
+
+    fn subscriber(conn: u64, user: i64, capacity: usize) -> (Subscriber, mpsc::Receiver<Arc<RoomEvent>>) {
+        let (queue, rx) = mpsc::channel(capacity);
+        (Subscriber { conn: ConnId(conn), user: UserId(user), queue, kick: Arc::new(Notify::new()) }, rx)
+    }
+
+    fn event(audience: Audience) -> Arc<RoomEvent> {
+        Arc::new(RoomEvent {
+            room_id: RoomId(1),
+            kind: EventKind::Ephemeral,
+            audience,
+            author: None,
+            frame: Utf8Bytes::from_static("{}"),
+        })
+    }
+
+    #[tokio::test]
+    async fn test_presence_counts_users_not_connections_and_audiences_are_respected() {
+        let registry = Registry::default();
+        let (a1, mut a1_rx) = subscriber(1, 10, 4);
+        let (a2, _a2_rx) = subscriber(2, 10, 4);
+        let (b, mut b_rx) = subscriber(3, 20, 4);
+        assert!(registry.subscribe(RoomId(1), a1));
+        assert!(!registry.subscribe(RoomId(1), a2), "second connection of the same user");
+        assert!(registry.subscribe(RoomId(1), b));
+        assert_eq!(registry.online_users(RoomId(1)).len(), 2);
+
+        registry.deliver(&event(Audience::AllBut(UserId(10))));
+        assert!(b_rx.try_recv().is_ok());
+        assert!(a1_rx.try_recv().is_err(), "the typist does not hear itself");
+        registry.deliver(&event(Audience::Only(UserId(10))));
+        assert!(a1_rx.try_recv().is_ok());
+        assert!(b_rx.try_recv().is_err());
+
+        assert!(!registry.unsubscribe(RoomId(1), ConnId(1), UserId(10)), "still online on connection 2");
+        assert!(registry.unsubscribe(RoomId(1), ConnId(2), UserId(10)));
+        assert!(registry.unsubscribe(RoomId(1), ConnId(3), UserId(20)));
+        assert!(registry.online_users(RoomId(1)).is_empty());
+    }
+
+    #[tokio::test]
+    async fn test_a_full_queue_kicks_its_connection_without_blocking_others() {
+        let registry = Registry::default();
+        let (slow, _slow_rx) = subscriber(1, 10, 1);
+        let kick = Arc::clone(&slow.kick);
+        let (fast, mut fast_rx) = subscriber(2, 20, 8);
+        registry.subscribe(RoomId(1), slow);
+        registry.subscribe(RoomId(1), fast);
+        registry.deliver(&event(Audience::Everyone));
+        registry.deliver(&event(Audience::Everyone));
+        // The kick was stored as a permit: this returns at once.
+        kick.notified().await;
+        assert!(fast_rx.try_recv().is_ok() && fast_rx.try_recv().is_ok());
+    }
+}
