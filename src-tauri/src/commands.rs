@@ -3,12 +3,16 @@
 //!
 //! Argument names are part of the contract: Tauri maps them to the keys of the JS `invoke` payload
 //! (`invoke("sign_up", {request})`, `invoke("set_backend_url", {args: {url}})`). Commands are
-//! `async` so that disk and network work never runs on the UI thread. Session changes are not
-//! emitted here: the client announces every one of them and `lib.rs` forwards them as the
-//! `session-changed` event.
+//! `async` so that disk and network work never runs on the UI thread. Session and timetable changes
+//! are not emitted here: the client announces every one of them and `lib.rs` forwards them as the
+//! `session-changed` and `timetables-changed` events.
 
-use pretzel_api::shell::{AppState, CommandError, Profile, SetBackendUrl, SetLocale, ShellSettings};
-use pretzel_api::{LoginRequest, Me, SignupRequest, University};
+use pretzel_api::shell::{
+    AppState, ChangeOutcome, ChangeTimetable, CommandError, DiscardPending, ExportedCalendar, Profile, SearchResults,
+    SearchSections, SetBackendUrl, SetLocale, ShellSettings, TermArgs, TimetableArgs, TimetablesView, WeekView,
+    WeekViewArgs,
+};
+use pretzel_api::{CalendarSubscription, LoginRequest, Me, SignupRequest, Term, University, UpdateMe};
 use pretzel_client::{Client, Settings, normalize_locale};
 use tauri::State;
 
@@ -58,6 +62,73 @@ pub async fn set_backend_url(client: State<'_, Client>, args: SetBackendUrl) -> 
 #[tauri::command]
 pub async fn set_locale(client: State<'_, Client>, args: SetLocale) -> Result<ShellSettings, CommandError> {
     Ok(with_os_locale(client.set_locale(args.locale)?))
+}
+
+/// Changes the student's profile (display name, home time zone, student visa).
+#[tauri::command]
+pub async fn update_me(client: State<'_, Client>, request: UpdateMe) -> Result<Me, CommandError> {
+    Ok(client.update_me(request).await?)
+}
+
+/// The terms of the student's university (the cached list when offline).
+#[tauri::command]
+pub async fn list_terms(client: State<'_, Client>) -> Result<Vec<Term>, CommandError> {
+    Ok(client.terms().await?)
+}
+
+/// One page of a term's sections (a recent search's cached page when offline).
+#[tauri::command]
+pub async fn search_sections(client: State<'_, Client>, args: SearchSections) -> Result<SearchResults, CommandError> {
+    Ok(client.search(args.term_id, &args.query).await?)
+}
+
+/// The term's plans with the changes still queued.
+#[tauri::command]
+pub async fn term_timetables(client: State<'_, Client>, args: TermArgs) -> Result<TimetablesView, CommandError> {
+    Ok(client.term_timetables(args.term_id).await?)
+}
+
+/// One edit of a term's plans: sent, queued offline, or refused for confirmation of conflicts.
+#[tauri::command]
+pub async fn change_timetable(client: State<'_, Client>, args: ChangeTimetable) -> Result<ChangeOutcome, CommandError> {
+    Ok(client.change_timetable(args).await?)
+}
+
+/// Drops a queued change (typically one the server refused).
+#[tauri::command]
+pub async fn discard_pending_change(
+    client: State<'_, Client>,
+    args: DiscardPending,
+) -> Result<TimetablesView, CommandError> {
+    Ok(client.discard_pending(args.term_id, args.id).await?)
+}
+
+/// One plan on a week of real dates, in campus or home time.
+#[tauri::command]
+pub async fn week_view(client: State<'_, Client>, args: WeekViewArgs) -> Result<WeekView, CommandError> {
+    Ok(client.week_view(args).await?)
+}
+
+/// Saves the plan's calendar file to Downloads.
+#[tauri::command]
+pub async fn export_calendar(client: State<'_, Client>, args: TimetableArgs) -> Result<ExportedCalendar, CommandError> {
+    let path = client.export_calendar(args.timetable_id).await?;
+    Ok(ExportedCalendar { path: path.display().to_string() })
+}
+
+/// Issues a private calendar feed URL for the plan.
+#[tauri::command]
+pub async fn subscribe_calendar(
+    client: State<'_, Client>,
+    args: TimetableArgs,
+) -> Result<CalendarSubscription, CommandError> {
+    Ok(client.subscribe_calendar(args.timetable_id).await?)
+}
+
+/// Revokes the plan's calendar feed URL.
+#[tauri::command]
+pub async fn revoke_calendar(client: State<'_, Client>, args: TimetableArgs) -> Result<(), CommandError> {
+    Ok(client.revoke_calendar(args.timetable_id).await?)
 }
 
 fn with_os_locale(settings: Settings) -> ShellSettings {

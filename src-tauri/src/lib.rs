@@ -2,8 +2,9 @@
 //!
 //! It stays thin on purpose. Start-up reads the `PRETZEL_*` environment ([`ShellConfig`]), opens a
 //! [`pretzel_client::Client`] on the app's data directory and hands it to Tauri as managed state;
-//! [`commands`] exposes the client to the UI; and a small bridge turns the client's session
-//! announcements into the `session-changed` event. Everything else (HTTP, tokens, cache) lives in
+//! [`commands`] exposes the client to the UI; a small bridge turns the client's session and
+//! timetable announcements into the `session-changed` and `timetables-changed` events; and a
+//! background task runs the client's outbox retry loop. Everything else (HTTP, tokens, cache) lives in
 //! `crates/client`, where it is tested without a webview.
 
 pub mod commands;
@@ -11,8 +12,9 @@ mod config;
 
 pub use config::{ENV_BACKEND_URL, ENV_DATA_DIR, ENV_TOKEN_STORE, ShellConfig};
 
-use pretzel_api::shell::{EVENT_SESSION_CHANGED, SessionChanged};
+use pretzel_api::shell::{EVENT_SESSION_CHANGED, EVENT_TIMETABLES_CHANGED};
 use pretzel_client::{Client, ClientOptions};
+use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast;
 
@@ -48,12 +50,22 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, config: ShellConfig) -> t
             commands::profile,
             commands::set_backend_url,
             commands::set_locale,
+            commands::update_me,
+            commands::list_terms,
+            commands::search_sections,
+            commands::term_timetables,
+            commands::change_timetable,
+            commands::discard_pending_change,
+            commands::week_view,
+            commands::export_calendar,
+            commands::subscribe_calendar,
+            commands::revoke_calendar,
         ])
         .setup(move |app| start_client(app.handle(), &config))
 }
 
 /// Opens the client on the configured data directory, hands it to Tauri as managed state and starts
-/// forwarding its session changes to the UI.
+/// forwarding its session and timetable changes to the UI, and starts the outbox's retry loop.
 fn start_client<R: Runtime>(app: &AppHandle<R>, config: &ShellConfig) -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = match &config.data_dir {
         Some(dir) => dir.clone(),
@@ -70,24 +82,31 @@ fn start_client<R: Runtime>(app: &AppHandle<R>, config: &ShellConfig) -> Result<
         token_store = ?client.token_store_kind(),
         "Pretzel starting"
     );
-    forward_session_changes(app.clone(), client.subscribe_session());
+    forward(app.clone(), EVENT_SESSION_CHANGED, client.subscribe_session());
+    forward(app.clone(), EVENT_TIMETABLES_CHANGED, client.subscribe_timetables());
+    let outbox = client.clone();
+    tauri::async_runtime::spawn(async move { outbox.run_outbox().await });
     app.manage(client);
     Ok(())
 }
 
-/// Emits every session change the client announces to the UI as [`EVENT_SESSION_CHANGED`].
-fn forward_session_changes<R: Runtime>(app: AppHandle<R>, mut changes: broadcast::Receiver<SessionChanged>) {
+/// Emits every announcement the client makes on `changes` to the UI as the event `name`.
+fn forward<R: Runtime, T: Serialize + Clone + Send + 'static>(
+    app: AppHandle<R>,
+    name: &'static str,
+    mut changes: broadcast::Receiver<T>,
+) {
     tauri::async_runtime::spawn(async move {
         loop {
             match changes.recv().await {
                 Ok(change) => {
-                    if let Err(error) = app.emit(EVENT_SESSION_CHANGED, &change) {
-                        tracing::warn!(%error, "could not emit {EVENT_SESSION_CHANGED}");
+                    if let Err(error) = app.emit(name, &change) {
+                        tracing::warn!(%error, "could not emit {name}");
                     }
                 }
-                // Only the newest state matters to the UI; skipping older changes is fine.
+                // The UI refetches on each event, so only the newest matters; skipping older ones is fine.
                 Err(broadcast::error::RecvError::Lagged(skipped)) => {
-                    tracing::debug!(skipped, "session changes skipped");
+                    tracing::debug!(skipped, event = name, "announcements skipped");
                 }
                 Err(broadcast::error::RecvError::Closed) => break,
             }

@@ -1,13 +1,15 @@
 //! The local SQLite cache (`cache.sqlite3` in the data directory): settings, the last known
-//! profile and the university catalog, so the app starts instantly and works offline.
+//! profile, the university catalog, each university's terms, recent search results and the last
+//! synced timetables of each term, so the app starts instantly and works offline. The outbox of
+//! changes waiting for the server lives in the same file; its queries are in [`crate::outbox`].
 //!
 //! The schema evolves through [`MIGRATIONS`], an ordered list of SQL scripts; `PRAGMA user_version`
 //! records how many have run. Adding a feature's tables means appending one string to that list.
 //! A file written by a newer Pretzel (a higher `user_version`) is refused rather than guessed at.
 
 use crate::error::ClientError;
-use chrono::Utc;
-use pretzel_api::{Me, University};
+use chrono::{DateTime, Utc};
+use pretzel_api::{Me, SearchResponse, Term, TermId, TermTimetables, University, UniversityId};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -34,7 +36,40 @@ const MIGRATIONS: &[&str] = &[
          json       TEXT NOT NULL,
          fetched_at TEXT NOT NULL
      );",
+    // 2: terms per university, recent search results, each term's last synced timetables, and the
+    // outbox of changes made offline (one queue for every kind of send; `queue` says which).
+    "CREATE TABLE terms (
+         university_id INTEGER PRIMARY KEY,
+         json          TEXT NOT NULL,
+         fetched_at    TEXT NOT NULL
+     );
+     CREATE TABLE search_results (
+         term_id   INTEGER NOT NULL,
+         query_key TEXT NOT NULL,
+         json      TEXT NOT NULL,
+         used_seq  INTEGER NOT NULL,
+         PRIMARY KEY (term_id, query_key)
+     );
+     CREATE TABLE term_timetables (
+         term_id   INTEGER PRIMARY KEY,
+         json      TEXT NOT NULL,
+         synced_at TEXT NOT NULL
+     );
+     CREATE TABLE outbox (
+         id              INTEGER PRIMARY KEY AUTOINCREMENT,
+         queue           TEXT NOT NULL,
+         scope           TEXT NOT NULL,
+         payload         TEXT NOT NULL,
+         idempotency_key TEXT NOT NULL UNIQUE,
+         state           TEXT NOT NULL CHECK (state IN ('waiting', 'failed')),
+         error           TEXT,
+         created_at      TEXT NOT NULL
+     );
+     CREATE INDEX outbox_by_queue ON outbox (queue, scope, id);",
 ];
+
+/// How many distinct searches keep their results for offline use.
+pub const SEARCH_CACHE_ENTRIES: i64 = 50;
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -142,7 +177,132 @@ impl Cache {
         Ok(())
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    /// The cached terms of `university`, newest first as the server listed them; `None` if never
+    /// fetched.
+    pub fn terms(&self, university: UniversityId) -> Result<Option<Vec<Term>>, ClientError> {
+        let json: Option<String> = self
+            .lock()
+            .query_row("SELECT json FROM terms WHERE university_id = ?1", [university.0], |row| row.get(0))
+            .optional()?;
+        json.map(|json| decode("terms", &json)).transpose()
+    }
+
+    /// Replaces the cached terms of `university`.
+    pub fn save_terms(&self, university: UniversityId, terms: &[Term]) -> Result<(), ClientError> {
+        self.lock().execute(
+            "INSERT INTO terms (university_id, json, fetched_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (university_id) DO UPDATE SET json = excluded.json, fetched_at = excluded.fetched_at",
+            params![university.0, encode("terms", &terms)?, Utc::now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// The cached results of the search `query_key` (see `catalog::query_key`) in `term`, marking
+    /// them recently used.
+    pub fn search_results(&self, term: TermId, query_key: &str) -> Result<Option<SearchResponse>, ClientError> {
+        let connection = self.lock();
+        let json: Option<String> = connection
+            .query_row(
+                "SELECT json FROM search_results WHERE term_id = ?1 AND query_key = ?2",
+                params![term.0, query_key],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if json.is_some() {
+            connection.execute(
+                "UPDATE search_results SET used_seq = (SELECT COALESCE(MAX(used_seq), 0) + 1 FROM search_results)
+                 WHERE term_id = ?1 AND query_key = ?2",
+                params![term.0, query_key],
+            )?;
+        }
+        json.map(|json| decode("search results", &json)).transpose()
+    }
+
+    /// Stores the results of a search and forgets all but the [`SEARCH_CACHE_ENTRIES`] most
+    /// recently used ones.
+    pub fn save_search_results(
+        &self,
+        term: TermId,
+        query_key: &str,
+        response: &SearchResponse,
+    ) -> Result<(), ClientError> {
+        let json = encode("search results", response)?;
+        let mut connection = self.lock();
+        let transaction = connection.transaction()?;
+        transaction.execute(
+            "INSERT INTO search_results (term_id, query_key, json, used_seq)
+             VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(used_seq), 0) + 1 FROM search_results))
+             ON CONFLICT (term_id, query_key) DO UPDATE SET json = excluded.json, used_seq = excluded.used_seq",
+            params![term.0, query_key, json],
+        )?;
+        transaction.execute(
+            "DELETE FROM search_results WHERE used_seq NOT IN
+                 (SELECT used_seq FROM search_results ORDER BY used_seq DESC LIMIT ?1)",
+            [SEARCH_CACHE_ENTRIES],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Every cached search page of `term`, most recently used first (to find a section's details
+    /// offline).
+    pub fn search_pages(&self, term: TermId) -> Result<Vec<SearchResponse>, ClientError> {
+        let connection = self.lock();
+        let mut statement =
+            connection.prepare("SELECT json FROM search_results WHERE term_id = ?1 ORDER BY used_seq DESC")?;
+        let rows = statement.query_map([term.0], |row| row.get::<_, String>(0))?;
+        let mut pages = Vec::new();
+        for json in rows {
+            pages.push(decode("search results", &json?)?);
+        }
+        Ok(pages)
+    }
+
+    /// The term's plans as the server last confirmed them, with when.
+    pub fn term_timetables(&self, term: TermId) -> Result<Option<(TermTimetables, DateTime<Utc>)>, ClientError> {
+        let row: Option<(String, String)> = self
+            .lock()
+            .query_row("SELECT json, synced_at FROM term_timetables WHERE term_id = ?1", [term.0], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?;
+        let Some((json, synced_at)) = row else { return Ok(None) };
+        let synced_at = DateTime::parse_from_rfc3339(&synced_at)
+            .map(|at| at.with_timezone(&Utc))
+            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        Ok(Some((decode("timetables", &json)?, synced_at)))
+    }
+
+    /// Every term whose plans are cached (to find a plan by id).
+    pub fn all_term_timetables(&self) -> Result<Vec<TermTimetables>, ClientError> {
+        let connection = self.lock();
+        let mut statement = connection.prepare("SELECT json FROM term_timetables ORDER BY term_id")?;
+        let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+        let mut all = Vec::new();
+        for json in rows {
+            all.push(decode("timetables", &json?)?);
+        }
+        Ok(all)
+    }
+
+    /// Stores the term's plans as the server just sent them.
+    pub fn save_term_timetables(&self, data: &TermTimetables, synced_at: DateTime<Utc>) -> Result<(), ClientError> {
+        self.lock().execute(
+            "INSERT INTO term_timetables (term_id, json, synced_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (term_id) DO UPDATE SET json = excluded.json, synced_at = excluded.synced_at",
+            params![data.term_id.0, encode("timetables", data)?, synced_at.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets everything that belongs to the signed-in student rather than to the device: their
+    /// plans and their queued changes (on sign-out, so the next student never sees or sends them).
+    pub fn clear_student_data(&self) -> Result<(), ClientError> {
+        self.lock().execute_batch("DELETE FROM term_timetables; DELETE FROM outbox;")?;
+        Ok(())
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent (statements are atomic),
         // so a poisoned lock is still safe to use.
         self.connection.lock().unwrap_or_else(PoisonError::into_inner)
@@ -165,11 +325,11 @@ fn migrate(connection: &mut Connection, path: &Path) -> Result<(), ClientError> 
     Ok(())
 }
 
-fn encode<T: serde::Serialize>(what: &'static str, value: &T) -> Result<String, ClientError> {
+pub(crate) fn encode<T: serde::Serialize>(what: &'static str, value: &T) -> Result<String, ClientError> {
     serde_json::to_string(value).map_err(|source| ClientError::Encode { what, source })
 }
 
-fn decode<T: serde::de::DeserializeOwned>(what: &'static str, json: &str) -> Result<T, ClientError> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(what: &'static str, json: &str) -> Result<T, ClientError> {
     serde_json::from_str(json).map_err(|source| ClientError::CorruptCacheEntry { what, source })
 }
 
@@ -177,7 +337,7 @@ fn decode<T: serde::de::DeserializeOwned>(what: &'static str, json: &str) -> Res
 mod tests {
     use super::*;
     use chrono::TimeZone;
-    use pretzel_api::{UniversityId, UserId};
+    use pretzel_api::UserId;
 
     fn university(id: i64) -> University {
         University {
@@ -186,6 +346,7 @@ mod tests {
             short_name: format!("U{id}"),
             time_zone: "America/Chicago".into(),
             email_domains: vec![format!("u{id}.edu")],
+            full_time_credits: 12,
         }
     }
 
@@ -196,6 +357,8 @@ mod tests {
             display_name: "Ana".into(),
             university: university(1),
             created_at: Utc.with_ymd_and_hms(2025, 9, 1, 12, 0, 0).single().expect("valid date"),
+            home_time_zone: None,
+            student_visa: false,
         }
     }
 
@@ -211,7 +374,19 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let cache = Cache::open(&dir.path().join(CACHE_FILE_NAME)).expect("open");
         assert_eq!(cache.schema_version().expect("version"), SCHEMA_VERSION);
-        assert_eq!(table_names(&cache), ["profile", "settings", "universities"]);
+        assert_eq!(
+            table_names(&cache),
+            [
+                "outbox",
+                "profile",
+                "search_results",
+                "settings",
+                "sqlite_sequence",
+                "term_timetables",
+                "terms",
+                "universities"
+            ]
+        );
         let journal: String = cache.lock().pragma_query_value(None, "journal_mode", |row| row.get(0)).expect("pragma");
         assert_eq!(journal, "wal");
     }
@@ -273,6 +448,69 @@ mod tests {
         assert_eq!(cache.universities().expect("read"), [university(1), university(2)]);
         cache.save_universities(&[university(3)]).expect("replace");
         assert_eq!(cache.universities().expect("read"), [university(3)]);
+    }
+
+    fn page(total: u64) -> SearchResponse {
+        SearchResponse { total, total_is_lower_bound: false, results: vec![] }
+    }
+
+    #[test]
+    fn test_search_results_keep_the_most_recently_used_queries() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = Cache::open(&dir.path().join(CACHE_FILE_NAME)).expect("open");
+        let term = TermId(4);
+        for n in 0..SEARCH_CACHE_ENTRIES {
+            cache.save_search_results(term, &format!("q{n}"), &page(n.unsigned_abs())).expect("save");
+        }
+        // Reading q0 makes it recent; the next two new queries push out q1 and q2 instead.
+        assert_eq!(cache.search_results(term, "q0").expect("read"), Some(page(0)));
+        cache.save_search_results(term, "new-a", &page(100)).expect("save");
+        cache.save_search_results(term, "new-b", &page(101)).expect("save");
+        assert_eq!(cache.search_results(term, "q0").expect("read"), Some(page(0)));
+        assert_eq!(cache.search_results(term, "q1").expect("read"), None);
+        assert_eq!(cache.search_results(term, "q2").expect("read"), None);
+        assert_eq!(cache.search_results(term, "q3").expect("read"), Some(page(3)));
+        assert_eq!(cache.search_results(TermId(5), "q3").expect("read"), None, "keys are per term");
+        assert_eq!(
+            cache.search_pages(term).expect("pages").len(),
+            usize::try_from(SEARCH_CACHE_ENTRIES).expect("small")
+        );
+        // Saving a query again replaces its results.
+        cache.save_search_results(term, "q3", &page(33)).expect("save");
+        assert_eq!(cache.search_results(term, "q3").expect("read"), Some(page(33)));
+    }
+
+    #[test]
+    fn test_terms_and_term_timetables_round_trip_and_student_data_clears() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = Cache::open(&dir.path().join(CACHE_FILE_NAME)).expect("open");
+        assert_eq!(cache.terms(UniversityId(1)).expect("read"), None);
+        let term = Term {
+            id: TermId(4),
+            university_id: UniversityId(1),
+            code: "202130".into(),
+            name: "Summer 2021".into(),
+            start_date: None,
+            end_date: None,
+            section_count: 3,
+        };
+        cache.save_terms(UniversityId(1), std::slice::from_ref(&term)).expect("save");
+        assert_eq!(cache.terms(UniversityId(1)).expect("read"), Some(vec![term]));
+        let data = TermTimetables {
+            term_id: TermId(4),
+            campus_time_zone: "America/Chicago".into(),
+            start_date: None,
+            end_date: None,
+            full_time_credits: 12,
+            timetables: vec![],
+        };
+        let synced_at = Utc.with_ymd_and_hms(2025, 9, 1, 12, 0, 0).single().expect("valid date");
+        cache.save_term_timetables(&data, synced_at).expect("save");
+        assert_eq!(cache.term_timetables(TermId(4)).expect("read"), Some((data.clone(), synced_at)));
+        assert_eq!(cache.all_term_timetables().expect("read"), [data]);
+        cache.clear_student_data().expect("clear");
+        assert_eq!(cache.term_timetables(TermId(4)).expect("read"), None);
+        assert!(cache.terms(UniversityId(1)).expect("read").is_some(), "the catalog is not the student's");
     }
 
     #[test]

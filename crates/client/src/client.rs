@@ -1,27 +1,32 @@
 //! [`Client`], the one object the shell talks to: it ties the HTTP transport, the session and the
-//! local cache together into the operations the app offers (settings, sign-up, sign-in, profile…).
+//! local cache together into the operations the app offers (settings, sign-up, sign-in, profile…;
+//! the catalog and timetables add theirs in `catalog.rs` and `timetable.rs`).
 //!
-//! Authorized calls all go through [`Client::send_authorized`], the single place that attaches the
-//! access token, refreshes it once when the server says it expired, and ends the session when the
-//! server says it is gone.
+//! Authorized calls all go through [`Client::send_authorized_raw`], the single place that attaches
+//! the access token, refreshes it once when the server says it expired, and ends the session when
+//! the server says it is gone. Every request leaves through `send_raw`, which also notices the
+//! backend coming back and wakes the outbox.
 
 use crate::cache::{CACHE_FILE_NAME, Cache};
 use crate::error::ClientError;
-use crate::http::{ApiRequest, Http};
+use crate::http::{ApiRequest, Http, RawAnswer};
 use crate::session::{Session, SessionGuard};
 use crate::settings::{BACKEND_URL_KEY, LOCALE_KEY, Settings, normalize_locale, validate_backend_url};
 use crate::tokens::{TokenStoreKind, Tokens, open_token_store};
-use pretzel_api::shell::{DEFAULT_BACKEND_URL, Profile, SessionChanged};
+use pretzel_api::shell::{DEFAULT_BACKEND_URL, Profile, SessionChanged, TimetablesChanged};
 use pretzel_api::{
-    ErrorCode, LoginRequest, LogoutResponse, Me, RefreshRequest, SignupRequest, TokenResponse, University,
+    ErrorCode, LoginRequest, LogoutResponse, Me, RefreshRequest, SignupRequest, TokenResponse, University, UpdateMe,
 };
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 
 /// How many session changes a slow subscriber may fall behind before it skips to the newest.
 const SESSION_EVENT_CAPACITY: usize = 16;
+/// How many timetable announcements a slow subscriber may fall behind (it only needs the newest).
+const TIMETABLE_EVENT_CAPACITY: usize = 64;
 
 /// How to build a [`Client`].
 #[derive(Debug, Clone, Default)]
@@ -38,17 +43,25 @@ pub struct ClientOptions {
 /// The native client core. Cheap to clone; all clones share one session, cache and connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 #[derive(Debug)]
-struct Inner {
+pub(crate) struct Inner {
     data_dir: PathBuf,
     http: Http,
-    cache: Cache,
+    pub(crate) cache: Cache,
     session: Session,
     settings: RwLock<Settings>,
     session_events: broadcast::Sender<SessionChanged>,
+    pub(crate) timetable_events: broadcast::Sender<TimetablesChanged>,
+    /// Held while the outbox is read and sent, and while a change decides between sending and
+    /// queueing, so changes reach the server in the order the student made them.
+    pub(crate) outbox_lock: tokio::sync::Mutex<()>,
+    /// Woken when the backend answers again after being unreachable, so waiting sends go at once.
+    pub(crate) outbox_wakeup: Notify,
+    /// Whether the last request reached the backend.
+    reachable: AtomicBool,
 }
 
 impl Client {
@@ -79,6 +92,10 @@ impl Client {
                 session,
                 settings: RwLock::new(Settings { backend_url, locale }),
                 session_events: broadcast::channel(SESSION_EVENT_CAPACITY).0,
+                timetable_events: broadcast::channel(TIMETABLE_EVENT_CAPACITY).0,
+                outbox_lock: tokio::sync::Mutex::new(()),
+                outbox_wakeup: Notify::new(),
+                reachable: AtomicBool::new(true),
             }),
         })
     }
@@ -104,7 +121,10 @@ impl Client {
     pub fn set_backend_url(&self, url: &str) -> Result<Settings, ClientError> {
         let url = validate_backend_url(url)?;
         self.inner.cache.set_setting(BACKEND_URL_KEY, Some(&url))?;
-        Ok(self.update_settings(|settings| settings.backend_url = url))
+        let settings = self.update_settings(|settings| settings.backend_url = url);
+        // Another server may be reachable where the last one was not: let waiting sends try it now.
+        self.inner.outbox_wakeup.notify_one();
+        Ok(settings)
     }
 
     /// Validates and persists the student's language; `None` (or a blank tag) follows the OS.
@@ -186,6 +206,14 @@ impl Client {
         })
     }
 
+    /// Changes the signed-in student's profile (display name, home time zone, student visa) and
+    /// caches the answer.
+    pub async fn update_me(&self, request: UpdateMe) -> Result<Me, ClientError> {
+        let me: Me = self.send_authorized(&ApiRequest::patch("/me", &request)?).await?;
+        self.cache_profile(&me);
+        Ok(me)
+    }
+
     /// `true` when a session is stored (it may still turn out to be revoked on the server).
     pub fn is_signed_in(&self) -> bool {
         self.inner.session.tokens().is_some()
@@ -197,20 +225,55 @@ impl Client {
         self.inner.session_events.subscribe()
     }
 
+    /// Announcements that a term's plans changed behind the UI's back (the outbox sent or gave up
+    /// on queued changes). The shell forwards them as the `timetables-changed` event.
+    pub fn subscribe_timetables(&self) -> broadcast::Receiver<TimetablesChanged> {
+        self.inner.timetable_events.subscribe()
+    }
+
     /// Sends an unauthenticated (or explicitly authenticated) request to the current backend.
-    async fn send<T: DeserializeOwned>(&self, request: &ApiRequest, bearer: Option<&str>) -> Result<T, ClientError> {
+    pub(crate) async fn send<T: DeserializeOwned>(
+        &self,
+        request: &ApiRequest,
+        bearer: Option<&str>,
+    ) -> Result<T, ClientError> {
+        self.send_raw(request, bearer).await?.json()
+    }
+
+    /// The one place requests leave the client: it also notices when the backend answers again after
+    /// being unreachable and wakes the outbox.
+    async fn send_raw(&self, request: &ApiRequest, bearer: Option<&str>) -> Result<RawAnswer, ClientError> {
         let base_url = self.settings().backend_url;
-        self.inner.http.send(&base_url, request, bearer).await
+        let result = self.inner.http.send(&base_url, request, bearer).await;
+        match &result {
+            Err(error) if error.is_offline() => self.inner.reachable.store(false, Ordering::Relaxed),
+            _ => {
+                if !self.inner.reachable.swap(true, Ordering::Relaxed) {
+                    self.inner.outbox_wakeup.notify_one();
+                }
+            }
+        }
+        result
+    }
+
+    /// Sends `request` with the session's access token and decodes the answer as `T`.
+    pub(crate) async fn send_authorized<T: DeserializeOwned>(&self, request: &ApiRequest) -> Result<T, ClientError> {
+        self.send_authorized_raw(request).await?.json()
+    }
+
+    /// Sends `request` with the session's access token and ignores the answer's body (204 answers).
+    pub(crate) async fn send_authorized_empty(&self, request: &ApiRequest) -> Result<(), ClientError> {
+        self.send_authorized_raw(request).await.map(drop)
     }
 
     /// Sends `request` with the session's access token. On `token_expired` it refreshes the pair and
     /// retries once; when the server reports the session gone it ends it locally.
-    async fn send_authorized<T: DeserializeOwned>(&self, request: &ApiRequest) -> Result<T, ClientError> {
+    pub(crate) async fn send_authorized_raw(&self, request: &ApiRequest) -> Result<RawAnswer, ClientError> {
         let tokens = self.inner.session.tokens().ok_or(ClientError::NotSignedIn)?;
-        let (used, result) = match self.send(request, Some(&tokens.access_token)).await {
+        let (used, result) = match self.send_raw(request, Some(&tokens.access_token)).await {
             Err(ClientError::Server { ref detail, .. }) if detail.code == ErrorCode::TokenExpired => {
                 let fresh = self.refresh(&tokens).await?;
-                let result = self.send(request, Some(&fresh.access_token)).await;
+                let result = self.send_raw(request, Some(&fresh.access_token)).await;
                 (fresh, result)
             }
             result => (tokens, result),
@@ -271,13 +334,14 @@ impl Client {
         Ok(response.user)
     }
 
-    /// Forgets the tokens and the cached profile, and announces the sign-out. Both are attempted even
-    /// if one fails; the first failure is returned.
+    /// Forgets the tokens, the cached profile and the student's plans and queued changes, and
+    /// announces the sign-out. All are attempted even if one fails; the first failure is returned.
     fn end_session(&self, guard: &SessionGuard<'_>) -> Result<(), ClientError> {
         let tokens = guard.clear();
         let profile = self.inner.cache.clear_profile();
+        let student_data = self.inner.cache.clear_student_data();
         self.announce(None);
-        tokens.and(profile)
+        tokens.and(profile).and(student_data)
     }
 
     fn announce(&self, me: Option<Me>) {
@@ -286,7 +350,7 @@ impl Client {
     }
 
     /// The profile cache is an optimisation: failing to write it must not fail the operation.
-    fn cache_profile(&self, me: &Me) {
+    pub(crate) fn cache_profile(&self, me: &Me) {
         if let Err(error) = self.inner.cache.save_profile(me) {
             tracing::warn!(%error, "could not cache the profile");
         }

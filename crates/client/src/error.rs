@@ -5,7 +5,7 @@
 //! (server answer, offline, signed out, bad input, storage, internal) is decided here, once.
 
 use pretzel_api::shell::{CommandError, CommandErrorKind};
-use pretzel_api::{ErrorCode, ErrorDetail};
+use pretzel_api::{Conflict, ErrorCode, ErrorDetail, TimetableId};
 use std::error::Error as _;
 use std::path::PathBuf;
 
@@ -19,6 +19,16 @@ pub enum ClientError {
         status: u16,
         /// The error the server sent: stable code, message and per-field problems.
         detail: ErrorDetail,
+    },
+
+    /// The backend refused a timetable change because it would create overlaps (409
+    /// `schedule_conflict`); nothing was changed. Resend with `confirm_conflicts: true` to keep them.
+    #[error("the change would create {} schedule conflict(s): {}", .conflicts.len(), .detail.message)]
+    ScheduleConflict {
+        /// The error envelope the server sent.
+        detail: ErrorDetail,
+        /// The overlaps the change would create.
+        conflicts: Vec<Conflict>,
     },
 
     /// The backend could not be reached: connection refused, DNS failure, timeout, connection reset.
@@ -56,6 +66,21 @@ pub enum ClientError {
         /// The serialiser's error.
         #[source]
         source: serde_json::Error,
+    },
+
+    /// The backend is unreachable and what the request needs is not in the offline cache (a term's
+    /// plans never fetched, or a section never seen in search results).
+    #[error("the {what} is not available offline")]
+    NotAvailableOffline {
+        /// What is missing, e.g. `timetables of this term`.
+        what: &'static str,
+    },
+
+    /// A timetable id that is not among the term's plans as this client knows them.
+    #[error("timetable {id} is not one of the term's plans")]
+    UnknownTimetable {
+        /// The id asked for.
+        id: TimetableId,
     },
 
     /// The request needs a signed-in student and no session is stored.
@@ -175,10 +200,30 @@ impl ClientError {
         matches!(self, Self::Offline { .. })
     }
 
+    /// `true` when the server refused the request for a reason sending it again cannot fix (a 4xx
+    /// answer other than an expired session or a rate limit), so a queued change must stop waiting.
+    pub fn is_permanent_refusal(&self) -> bool {
+        match self {
+            Self::ScheduleConflict { .. } => true,
+            Self::Server { status, detail } => {
+                (400..500).contains(status)
+                    && !matches!(
+                        detail.code,
+                        ErrorCode::RateLimited
+                            | ErrorCode::TokenExpired
+                            | ErrorCode::MissingToken
+                            | ErrorCode::InvalidToken
+                            | ErrorCode::SessionRevoked
+                    )
+            }
+            _ => false,
+        }
+    }
+
     /// The server's error code, when the server answered with one.
     pub fn server_code(&self) -> Option<ErrorCode> {
         match self {
-            Self::Server { detail, .. } => Some(detail.code),
+            Self::Server { detail, .. } | Self::ScheduleConflict { detail, .. } => Some(detail.code),
             Self::SessionEnded { code } => Some(*code),
             _ => None,
         }
@@ -209,7 +254,7 @@ impl ClientError {
 impl From<ClientError> for CommandError {
     fn from(error: ClientError) -> Self {
         let kind = match &error {
-            ClientError::Server { detail, .. } => {
+            ClientError::Server { detail, .. } | ClientError::ScheduleConflict { detail, .. } => {
                 return CommandError {
                     kind: CommandErrorKind::Server,
                     code: Some(detail.code),
@@ -217,12 +262,13 @@ impl From<ClientError> for CommandError {
                     fields: detail.fields.clone(),
                 };
             }
-            ClientError::Offline { .. } => CommandErrorKind::Offline,
+            ClientError::Offline { .. } | ClientError::NotAvailableOffline { .. } => CommandErrorKind::Offline,
             ClientError::NotSignedIn | ClientError::SessionEnded { .. } => CommandErrorKind::NotSignedIn,
             ClientError::InvalidUrl { .. }
             | ClientError::UnsupportedUrl { .. }
             | ClientError::InvalidLocale { .. }
-            | ClientError::UnknownTokenStore { .. } => CommandErrorKind::InvalidInput,
+            | ClientError::UnknownTokenStore { .. }
+            | ClientError::UnknownTimetable { .. } => CommandErrorKind::InvalidInput,
             ClientError::Cache { .. }
             | ClientError::CacheTooNew { .. }
             | ClientError::CorruptCacheEntry { .. }

@@ -3,8 +3,9 @@
 //!
 //! [`Client`] is the entry point. It talks to the backend's REST API over HTTP, keeps
 //! the session's tokens in the OS keychain or a private file ([`tokens`]), remembers
-//! settings, the profile and the university catalog in a local SQLite cache ([`cache`]), and
-//! reports every failure as one [`ClientError`], which the shell maps to the UI's `CommandError`.
+//! settings, the profile, the catalog and the student's timetables in a local SQLite cache
+//! ([`cache`]), queues edits made offline in one persisted [`outbox`], and reports every failure as
+//! one [`ClientError`], which the shell maps to the UI's `CommandError`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), pretzel_client::ClientError> {
@@ -19,15 +20,19 @@
 //! ```
 
 pub mod cache;
+mod catalog;
 mod client;
 mod error;
 mod http;
+pub mod outbox;
 mod session;
 pub mod settings;
+mod timetable;
 pub mod tokens;
 
 pub use client::{Client, ClientOptions};
 pub use error::ClientError;
 pub use http::{CONNECT_TIMEOUT, REQUEST_TIMEOUT};
+pub use outbox::FlushReport;
 pub use settings::{Settings, normalize_locale, validate_backend_url};
 pub use tokens::{FileTokenStore, KeyringTokenStore, TokenStore, TokenStoreKind, Tokens};
