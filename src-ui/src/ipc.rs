@@ -10,10 +10,12 @@
 
 use js_sys::{Function, Promise, Reflect};
 use pretzel_api::shell::{
-    AppState, CommandError, CommandErrorKind, EVENT_SESSION_CHANGED, Profile, SessionChanged, SetBackendUrl, SetLocale,
-    ShellSettings,
+    AppState, ChangeOutcome, ChangeTimetable, CommandError, CommandErrorKind, DiscardPending, EVENT_SESSION_CHANGED,
+    EVENT_TIMETABLES_CHANGED, ExportedCalendar, Profile, SearchResults, SearchSections, SessionChanged, SetBackendUrl,
+    SetLocale, ShellSettings, TermArgs, TimetableArgs, TimetablesChanged, TimetablesView, WeekView, WeekViewArgs,
 };
-use pretzel_api::{LoginRequest, Me, SignupRequest, University};
+use pretzel_api::timetable::CalendarSubscription;
+use pretzel_api::{LoginRequest, Me, SignupRequest, Term, University, UpdateMe};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::closure::Closure;
@@ -90,7 +92,7 @@ struct RequestArgs<'a, T> {
     request: &'a T,
 }
 
-/// Arguments of the settings commands, whose Rust parameter is `args`.
+/// Arguments of the commands whose Rust parameter is `args` (settings, timetables).
 #[derive(Serialize)]
 struct SettingArgs<T> {
     args: T,
@@ -134,6 +136,56 @@ pub async fn set_backend_url(url: String) -> Result<ShellSettings, CommandError>
 /// Saves the chosen UI language (`None` follows the OS).
 pub async fn set_locale(locale: Option<String>) -> Result<ShellSettings, CommandError> {
     invoke("set_locale", &SettingArgs { args: SetLocale { locale } }).await
+}
+
+/// Saves changes to the student's own profile (home time zone, student visa) and returns it.
+pub async fn update_me(request: &UpdateMe) -> Result<Me, CommandError> {
+    invoke("update_me", &RequestArgs { request }).await
+}
+
+/// The terms of the student's university, newest first.
+pub async fn list_terms() -> Result<Vec<Term>, CommandError> {
+    invoke("list_terms", &NoArgs {}).await
+}
+
+/// Searches a term's sections (the cached answer of the same query when offline).
+pub async fn search_sections(args: SearchSections) -> Result<SearchResults, CommandError> {
+    invoke("search_sections", &SettingArgs { args }).await
+}
+
+/// Every plan of a term, with the changes still waiting to reach the server.
+pub async fn term_timetables(args: TermArgs) -> Result<TimetablesView, CommandError> {
+    invoke("term_timetables", &SettingArgs { args }).await
+}
+
+/// Applies (or queues, offline) one edit of a term's plans.
+pub async fn change_timetable(args: ChangeTimetable) -> Result<ChangeOutcome, CommandError> {
+    invoke("change_timetable", &SettingArgs { args }).await
+}
+
+/// Drops a queued change (typically one the server refused) and returns the term's plans without it.
+pub async fn discard_pending_change(args: DiscardPending) -> Result<TimetablesView, CommandError> {
+    invoke("discard_pending_change", &SettingArgs { args }).await
+}
+
+/// One plan laid out on a week of real dates in campus or home time.
+pub async fn week_view(args: WeekViewArgs) -> Result<WeekView, CommandError> {
+    invoke("week_view", &SettingArgs { args }).await
+}
+
+/// Writes a plan as an `.ics` file and says where.
+pub async fn export_calendar(args: TimetableArgs) -> Result<ExportedCalendar, CommandError> {
+    invoke("export_calendar", &SettingArgs { args }).await
+}
+
+/// Issues a private calendar feed URL for a plan (any earlier one stops working).
+pub async fn subscribe_calendar(args: TimetableArgs) -> Result<CalendarSubscription, CommandError> {
+    invoke("subscribe_calendar", &SettingArgs { args }).await
+}
+
+/// Revokes a plan's calendar feed URL.
+pub async fn revoke_calendar(args: TimetableArgs) -> Result<(), CommandError> {
+    invoke("revoke_calendar", &SettingArgs { args }).await
 }
 
 /// A live subscription to a shell event; dropping it stops listening.
@@ -182,6 +234,13 @@ where
 /// Follows sign-ins, sign-outs and revocations decided by the shell or the server.
 pub async fn on_session_changed(handler: impl Fn(SessionChanged) + 'static) -> Result<Subscription, CommandError> {
     listen(EVENT_SESSION_CHANGED, handler).await
+}
+
+/// Follows changes to a term's plans made behind the UI's back (the outbox synced or failed).
+pub async fn on_timetables_changed(
+    handler: impl Fn(TimetablesChanged) + 'static,
+) -> Result<Subscription, CommandError> {
+    listen(EVENT_TIMETABLES_CHANGED, handler).await
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]

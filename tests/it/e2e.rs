@@ -107,6 +107,14 @@ async fn click(client: &Client, css: &str) {
     client.wait().at_most(WAIT).for_element(Locator::Css(css)).await.expect(css).click().await.expect("click");
 }
 
+/// Scrolls `css` into view, so a screenshot shows it.
+async fn scroll_to(client: &Client, css: &str) {
+    let script = "document.querySelector(arguments[0]).scrollIntoView({block: 'start', behavior: 'instant'});";
+    client.execute(script, vec![serde_json::json!(css)]).await.expect("scroll into view");
+    // WebKitGTK paints asynchronously: give it a moment so the screenshot shows the scrolled page.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+}
+
 async fn screenshot(client: &Client, name: &str) {
     let png = client.screenshot().await.expect("screenshot");
     std::fs::write(artifacts_dir().join(name), png).expect("save screenshot");
@@ -191,6 +199,139 @@ async fn test_sign_up_restart_still_signed_in_then_log_out() {
     // Third launch: logged out stays logged out.
     let app = driver.open_app().await;
     app.wait().at_most(WAIT).for_element(Locator::Css("#login-email")).await.expect("login screen after restart");
+    app.close().await.expect("quit the app");
+    server.stop().await;
+}
+
+/// Signs in through the login screen (the account already exists on the server).
+async fn log_in(app: &Client, email: &str) {
+    app.wait().at_most(WAIT).for_element(Locator::Css("#login-email")).await.expect("login screen");
+    fill(app, "#login-email", email).await;
+    fill(app, "#login-password", GOOD_PASSWORD).await;
+    click(app, "#login-submit").await;
+    app.wait().at_most(WAIT).for_element(Locator::Css("#app-frame")).await.expect("the app frame after log-in");
+}
+
+/// Types `query` into the search box and adds the section whose result card carries `registration_id`.
+async fn search_and_add(app: &Client, query: &str, registration_id: &str) {
+    fill(app, "input#section-search", query).await;
+    let card = format!("[data-registration-id='{registration_id}']");
+    app.wait().at_most(WAIT).for_element(Locator::Css(&card)).await.expect("the section among the results");
+    click(app, &format!("{card} button.add-section")).await;
+}
+
+async fn count(app: &Client, css: &str) -> usize {
+    app.find_all(Locator::Css(css)).await.expect(css).len()
+}
+
+/// Waits until `css` matches exactly `expected` elements (the UI updates after the shell answers).
+async fn wait_for_count(app: &Client, css: &str, expected: usize) {
+    for _ in 0..150 {
+        if count(app, css).await == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    screenshot(app, "failed-wait.png").await;
+    panic!("expected {expected} elements matching {css}, found {} (see failed-wait.png)", count(app, css).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver and a display: run through `cargo xtask test`"]
+async fn test_timetable_search_add_confirm_conflict_then_work_offline() {
+    let _turn = ONE_APP_AT_A_TIME.lock().await;
+    let storage = Storage::new(Engine::Sqlite).await;
+    // The shipped sample catalogs, as on a real first start.
+    let config = pretzel_backend::config::Config { load_sample_catalogs: true, ..storage.config() };
+    let server = TestServer::start(config.clone()).await;
+    let address = server.addr().to_owned();
+    let email = fresh_email("e2e-timetable");
+    // A Purdue student: the server ships Purdue's Summer 2021 CS and COM schedules as sample data.
+    let response = server
+        .post_json(
+            "/api/v1/auth/signup",
+            &serde_json::json!({"email": email, "password": GOOD_PASSWORD, "display_name": "Mei Chen", "university_id": 3}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let app_data = tempfile::tempdir().expect("app data dir");
+    let driver = Driver::start(&server.base, app_data.path()).await;
+
+    let app = driver.open_app().await;
+    log_in(&app, &email).await;
+    click(&app, "[data-tab='timetable']").await;
+    // The picker fills from the shell's term list: wait for its options, not just the element.
+    let term = text_of(&app, "select#term-picker option").await;
+    assert!(term.contains("2021"), "Purdue's Summer 2021 term is offered, found {term:?}");
+    app.wait().at_most(WAIT).for_element(Locator::Css("#week-grid")).await.expect("the (empty) week grid");
+    screenshot(&app, "10-timetable-empty.png").await;
+
+    // CS 18000 L01 (CRN 29708) meets MTWRF 11:00–12:00; CS 18200 LE1 (CRN 28883) at the same hours.
+    search_and_add(&app, "CS 18000", "29708").await;
+    wait_for_count(&app, ".week-block[data-registration-id='29708']", 5).await;
+    // Searched now so that the result is cached for the offline part below.
+    fill(&app, "input#section-search", "CS 25100").await;
+    app.wait().at_most(WAIT).for_element(Locator::Css("[data-registration-id='28888']")).await.expect("CS 25100");
+    search_and_add(&app, "cs182", "28883").await;
+    let dialog = text_of(&app, "#conflict-dialog").await;
+    assert!(dialog.contains("CS 18000 L01") && dialog.contains("CS 18200 LE1"), "the conflict is named: {dialog}");
+    assert!(dialog.contains("11:00"), "with its time: {dialog}");
+    screenshot(&app, "11-timetable-conflict-dialog.png").await;
+    click(&app, "#confirm-conflicts").await;
+    wait_for_count(&app, ".week-block.conflict", 10).await;
+    let credits = text_of(&app, "#credits-total").await;
+    assert!(credits.contains('7'), "CS 18000 (4) + CS 18200 (3) credits: {credits}");
+    scroll_to(&app, "#week-grid").await;
+    screenshot(&app, "12-timetable-week-with-conflict.png").await;
+    app.close().await.expect("quit the app");
+
+    // The backend goes away; the app restarts and still shows the plan, marked offline.
+    server.stop().await;
+    let app = driver.open_app().await;
+    app.wait().at_most(WAIT).for_element(Locator::Css("#app-frame")).await.expect("signed in offline");
+    click(&app, "[data-tab='timetable']").await;
+    app.wait().at_most(WAIT).for_element(Locator::Css("#offline-banner")).await.expect("offline banner");
+    wait_for_count(&app, ".week-block[data-registration-id='29708']", 5).await;
+    // An offline change is queued and shown at once.
+    search_and_add(&app, "CS 25100", "28888").await;
+    wait_for_count(&app, ".week-block[data-registration-id='28888']", 5).await;
+    // In the same week as the rest: the queued section keeps its catalog dates (from 14 June).
+    assert_eq!(count(&app, ".week-block[data-registration-id='29708']").await, 5);
+    app.wait().at_most(WAIT).for_element(Locator::Css("[data-pending-state='waiting']")).await.expect("queued");
+    scroll_to(&app, "#offline-banner").await;
+    screenshot(&app, "13-timetable-offline-queued.png").await;
+
+    // The backend comes back at the same address: the queued change reaches it.
+    let server = TestServer::start_at(config, &address).await;
+    wait_for_count(&app, "[data-pending-state]", 0).await;
+    assert!(app.find(Locator::Css("#offline-banner")).await.is_err(), "online again");
+    let login =
+        server.post_json("/api/v1/auth/login", &serde_json::json!({"email": email, "password": GOOD_PASSWORD})).await;
+    let token =
+        login.json::<serde_json::Value>().await.expect("tokens")["access_token"].as_str().expect("token").to_owned();
+    let terms = server
+        .get_authed("/api/v1/universities/3/terms", &token)
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .expect("terms");
+    let term_id = terms[0]["id"].as_i64().expect("term id");
+    let plans = server
+        .get_authed(&format!("/api/v1/terms/{term_id}/timetables"), &token)
+        .await
+        .json::<pretzel_api::TermTimetables>()
+        .await
+        .expect("plans");
+    let mut held: Vec<String> = plans.timetables[0].sections.iter().map(|s| s.registration_id.clone()).collect();
+    held.sort();
+    assert_eq!(held, ["28883", "28888", "29708"], "the server holds the online and the offline additions once each");
+
+    // Phone width: the grid becomes a list by day.
+    app.set_window_size(390, 844).await.expect("resize to phone width");
+    app.wait().at_most(WAIT).for_element(Locator::Css("#week-list")).await.expect("the week as a list by day");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    scroll_to(&app, "#week-list").await;
+    screenshot(&app, "14-timetable-phone.png").await;
     app.close().await.expect("quit the app");
     server.stop().await;
 }

@@ -5,12 +5,29 @@ pub mod backend_url_field;
 pub mod banner;
 pub mod brand;
 pub mod busy_button;
+pub mod calendar_share;
 pub mod coming_soon;
+pub mod conflict_dialog;
+pub mod credits_meter;
+pub mod custom_block_form;
+#[cfg(all(test, target_arch = "wasm32"))]
+pub(crate) mod fake_shell;
 pub mod icons;
 pub mod language_picker;
+pub mod pending_list;
+pub mod plan_bar;
+pub mod plan_sections;
+pub mod section_search;
+pub mod section_sheet;
 pub mod tab_bar;
+pub mod term_picker;
 pub mod text_field;
+pub mod time_zone_picker;
+pub mod timetable_format;
 pub mod university_picker;
+pub mod week_grid;
+pub mod week_list;
+pub mod week_nav;
 
 /// Mounts components into a fresh element of the test page and queries what they rendered.
 #[cfg(all(test, target_arch = "wasm32"))]

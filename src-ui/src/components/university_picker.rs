@@ -99,6 +99,7 @@ mod tests {
             short_name: short_name.into(),
             time_zone: "America/Chicago".into(),
             email_domains: vec![],
+            full_time_credits: 12,
         }
     }
 
