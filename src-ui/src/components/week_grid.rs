@@ -312,7 +312,8 @@ pub(crate) mod tests {
             }
         });
         settle().await;
-        assert_eq!(root.query_selector_all("#week-grid .tt-grid-hour").expect("query").length(), 4);
+        // The plan uses 9:00–13:00; the grid widens that to its six-hour minimum.
+        assert_eq!(root.query_selector_all("#week-grid .tt-grid-hour").expect("query").length(), 6);
         assert_eq!(root.query_selector_all("#week-grid .tt-grid-day-head").expect("query").length(), 5);
         assert_eq!(root.query_selector_all(".week-block.conflict").expect("query").length(), 2);
         let custom = find(&root, ".week-block[data-block-id='4']").expect("custom block");
@@ -320,7 +321,8 @@ pub(crate) mod tests {
         assert!(find(&root, ".week-block[data-registration-id='31152'][data-section-id='225']").is_some());
         let first = find(&root, ".week-block[data-section-id='225']").expect("section block");
         let style = first.get_attribute("style").unwrap_or_default();
-        assert!(style.contains("top: 25.000%") && style.contains("width: 50.000%"), "{style}");
+        // 10:00 in a 9:00–15:00 grid: one sixth of the way down.
+        assert!(style.contains("top: 16.667%") && style.contains("width: 50.000%"), "{style}");
         first.dyn_into::<web_sys::HtmlElement>().expect("button").click();
         assert_eq!(opened.get_untracked().and_then(|item| item.section_id), Some(SectionId(225)));
     }
