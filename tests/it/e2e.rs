@@ -298,6 +298,8 @@ async fn test_timetable_search_add_confirm_conflict_then_work_offline() {
     // In the same week as the rest: the queued section keeps its catalog dates (from 14 June).
     assert_eq!(count(&app, ".week-block[data-registration-id='29708']").await, 5);
     app.wait().at_most(WAIT).for_element(Locator::Css("[data-pending-state='waiting']")).await.expect("queued");
+    let queued = text_of(&app, "[data-pending-state='waiting']").await;
+    assert!(queued.contains("CS 25100 LE1"), "the waiting change names its section: {queued}");
     scroll_to(&app, "#offline-banner").await;
     screenshot(&app, "13-timetable-offline-queued.png").await;
 

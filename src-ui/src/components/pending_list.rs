@@ -6,8 +6,8 @@ use crate::components::icons::{Glyph, Icon};
 use crate::form_errors::FormErrors;
 use crate::i18n::{Msg, t, use_i18n};
 use leptos::prelude::*;
-use pretzel_api::ErrorCode;
 use pretzel_api::shell::{CommandError, CommandErrorKind, PendingChange, PendingState, TimetableChange};
+use pretzel_api::{ErrorCode, SectionId};
 
 /// The message for a failed timetable command: the timetable-specific server refusals get their
 /// own sentence, everything else the app's usual banner.
@@ -40,11 +40,19 @@ pub fn change_msg(change: &TimetableChange) -> Msg {
     }
 }
 
-/// A detail that tells two queued changes apart (a plan's new name, a block's label).
-fn change_detail(change: &TimetableChange) -> Option<String> {
+/// A detail that tells two queued changes apart: a plan's new name, a block's label, or the sections'
+/// "CS 225 AL1" labels when `section_labels` knows them.
+fn change_detail(change: &TimetableChange, section_labels: &[(SectionId, String)]) -> Option<String> {
+    let label_of =
+        |id: &SectionId| section_labels.iter().find(|(known, _)| known == id).map(|(_, label)| label.clone());
     match change {
         TimetableChange::Create { name, .. } | TimetableChange::Rename { name, .. } => Some(name.clone()),
         TimetableChange::AddBlock { label, days, start, end, .. } => Some(format!("{label} · {days} {start}–{end}")),
+        TimetableChange::AddSections { section_ids, .. } => {
+            let labels: Vec<String> = section_ids.iter().filter_map(label_of).collect();
+            (!labels.is_empty()).then(|| labels.join(", "))
+        }
+        TimetableChange::RemoveSection { section_id, .. } => label_of(section_id),
         _ => None,
     }
 }
@@ -60,17 +68,21 @@ pub fn PendingList(
     busy: Signal<bool>,
     /// Discards a failed change.
     on_discard: Callback<i64>,
+    /// "CS 225 AL1"-style labels of the sections the changes name, where known.
+    #[prop(optional, into)]
+    section_labels: Signal<Vec<(SectionId, String)>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         let pending = pending.get();
+        let section_labels = section_labels.get();
         (!pending.is_empty()).then(|| {
             let rows = pending
                 .into_iter()
                 .map(|entry| {
                     let id = entry.id;
                     let what = change_msg(&entry.change);
-                    let detail = change_detail(&entry.change);
+                    let detail = change_detail(&entry.change, &section_labels);
                     let failed = entry.state == PendingState::Failed;
                     let why = entry.error.as_ref().map(change_error);
                     view! {
@@ -151,10 +163,13 @@ mod tests {
                     pending=pending
                     busy=Signal::derive(|| false)
                     on_discard=Callback::new(move |id| discarded.set(Some(id)))
+                    section_labels=Signal::derive(|| vec![(SectionId(3), "CS 225 AL1".to_owned())])
                 />
             }
         });
         assert!(find(&root, "[data-pending-id='7'][data-pending-state=waiting]").is_some());
+        let waiting = text(&root, "[data-pending-id='7']").expect("waiting row");
+        assert!(waiting.contains("CS 225 AL1"), "the queued section is named: {waiting}");
         assert!(find(&root, "[data-pending-id='7'] .discard-pending").is_none());
         let failed = text(&root, "[data-pending-id='8']").expect("failed row");
         assert!(failed.contains("dropped"), "{failed}");

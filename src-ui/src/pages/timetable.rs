@@ -497,6 +497,22 @@ pub fn TimetablePage() -> impl IntoView {
     });
     let pending =
         Signal::derive(move || tt_view.with(|view| view.as_ref().map(|v| v.pending.clone()).unwrap_or_default()));
+    // Queued changes name sections by id; the plans (with those changes applied) know their labels.
+    let section_labels = Signal::derive(move || {
+        plans.with(|plans| {
+            plans
+                .iter()
+                .flat_map(|plan| &plan.sections)
+                .map(|s| {
+                    let label = match &s.section {
+                        Some(code) => format!("{} {code}", s.course_code),
+                        None => s.course_code.clone(),
+                    };
+                    (s.section_id, label)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
     let credits = Signal::derive(move || {
         plan.with(|plan| plan.as_ref().map(|plan| plan.credits.clone())).unwrap_or(CreditSummary {
             min: 0,
@@ -580,7 +596,7 @@ pub fn TimetablePage() -> impl IntoView {
             {banner(load_error, "tt-load-error")}
             {banner(action_error, "tt-action-error")}
             {offline_banner}
-            <PendingList pending=pending busy=discarding on_discard=on_discard />
+            <PendingList pending=pending busy=discarding on_discard=on_discard section_labels=section_labels />
             <Show when=no_terms>
                 <p id="no-terms" class="card tt-empty">{t("timetable-no-terms")}</p>
             </Show>
