@@ -293,7 +293,8 @@ async fn answers_pages_shape_and_errors(engine: Engine) {
             "instructors": ["Jason Nichols"],
             "credits": "3",
             "open_seats": 13,
-            "meetings": [{"days": "", "start": null, "end": null, "location": "ONLINE"}]
+            "meetings": [{"days": "", "start": null, "end": null, "location": "ONLINE"}],
+            "students": 0
         }]})
     );
     let timed = search(&f.server, f.purdue, "q=cs15900").await;

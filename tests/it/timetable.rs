@@ -605,6 +605,13 @@ async fn students_count_distinct_students_with_the_section_in_their_primary_plan
         f.send(reqwest::Method::PATCH, &path, &bob, Some(json!({"primary": true}))).await.json().await.unwrap();
     let counts: Vec<(SectionId, u32)> = bob_b.sections.iter().map(|s| (s.section_id, s.students)).collect();
     assert_eq!(counts, [(cs180, 2), (cs250, 1)]);
+
+    // Search results carry the same signal, for anyone (no sign-in needed).
+    let url = f.server.url(&format!("/api/v1/terms/{}/search?q=cs18000", f.term));
+    let found: pretzel_api::SearchResponse = f.server.http.get(url).send().await.unwrap().json().await.unwrap();
+    let l01 = found.results.iter().find(|hit| hit.section_id == cs180).expect("CS 18000 L01 found");
+    assert_eq!(l01.students, 2);
+    assert!(found.results.iter().filter(|hit| hit.section_id != cs180).all(|hit| hit.students == 0));
     f.server.stop().await;
 }
 test_both_dbs!(

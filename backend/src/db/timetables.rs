@@ -344,30 +344,40 @@ async fn plan_entries(conn: &mut AnyConnection, plan: TimetableId) -> Result<Vec
     rows.iter().map(|row| Ok((row.try_get("section_id")?, row.try_get("position")?))).collect()
 }
 
+/// Demand: for each of `section_ids` that anyone holds, how many distinct students have it in their
+/// primary plan. One query however many sections.
+async fn section_demand(conn: &mut AnyConnection, section_ids: &[i64]) -> Result<Vec<(i64, u32)>, DbError> {
+    if section_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT ts.section_id, COUNT(DISTINCT t.user_id) AS students FROM timetable_sections ts \
+         JOIN timetables t ON t.id = ts.timetable_id \
+         WHERE t.is_primary = 1 AND ts.section_id IN ({}) GROUP BY ts.section_id",
+        placeholders(1, section_ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in section_ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|row| {
+            let count: i64 = row.try_get("students")?;
+            Ok((row.try_get("section_id")?, u32::try_from(count).unwrap_or(u32::MAX)))
+        })
+        .collect()
+}
+
 /// Loads everything in `record`'s plan.
 async fn load_plan(conn: &mut AnyConnection, record: PlanRecord, term: &TermInfo) -> Result<StoredPlan, DbError> {
     let entries = plan_entries(conn, record.id).await?;
     let ids: Vec<i64> = entries.iter().map(|(id, _)| *id).collect();
     let mut details = section_details(conn, &ids, term).await?;
 
-    if !ids.is_empty() {
-        // Demand: distinct students holding the section in their primary plan of its term.
-        let sql = format!(
-            "SELECT ts.section_id, COUNT(DISTINCT t.user_id) AS students FROM timetable_sections ts \
-             JOIN timetables t ON t.id = ts.timetable_id \
-             WHERE t.is_primary = 1 AND ts.section_id IN ({}) GROUP BY ts.section_id",
-            placeholders(1, ids.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for id in &ids {
-            query = query.bind(*id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            let id: i64 = row.try_get("section_id")?;
-            let count: i64 = row.try_get("students")?;
-            if let Some(detail) = details.get_mut(&id) {
-                detail.section.students = u32::try_from(count).unwrap_or(u32::MAX);
-            }
+    for (id, students) in section_demand(conn, &ids).await? {
+        if let Some(detail) = details.get_mut(&id) {
+            detail.section.students = students;
         }
     }
 
@@ -456,6 +466,14 @@ async fn touch(conn: &mut AnyConnection, plan: TimetableId, now: i64) -> Result<
 }
 
 impl Db {
+    /// How many students hold each of `sections` in their primary plan (the demand signal search
+    /// results show); sections nobody holds are absent.
+    pub async fn section_demand(&self, sections: &[SectionId]) -> Result<HashMap<SectionId, u32>, DbError> {
+        let mut conn = self.pool().acquire().await?;
+        let ids: Vec<i64> = sections.iter().map(|id| id.0).collect();
+        Ok(section_demand(&mut conn, &ids).await?.into_iter().map(|(id, n)| (SectionId(id), n)).collect())
+    }
+
     /// The term, if it exists.
     pub async fn term_info(&self, term: TermId) -> Result<Option<TermInfo>, DbError> {
         let mut conn = self.pool().acquire().await?;

@@ -76,10 +76,16 @@ pub async fn search(
     })?;
     let filter = parse_search(&pairs)?;
     let page = state.db.search_sections(TermId(term_id), &filter).await?.ok_or(ApiError::NotFound)?;
+    let mut results: Vec<SearchHit> = page.rows.into_iter().map(hit).collect();
+    let ids: Vec<SectionId> = results.iter().map(|hit| hit.section_id).collect();
+    let demand = state.db.section_demand(&ids).await?;
+    for result in &mut results {
+        result.students = demand.get(&result.section_id).copied().unwrap_or(0);
+    }
     Ok(Json(SearchResponse {
         total: u64::try_from(page.total).unwrap_or(0),
         total_is_lower_bound: page.total_is_lower_bound,
-        results: page.rows.into_iter().map(hit).collect(),
+        results,
     }))
 }
 
@@ -184,6 +190,7 @@ fn hit(row: SearchRow) -> SearchHit {
                 end_date: m.end_date,
             })
             .collect(),
+        students: 0,
     }
 }
 

@@ -101,6 +101,9 @@ pub struct SearchHit {
     pub open_seats: Option<u32>,
     /// When and where the section meets, in the catalog's order.
     pub meetings: Vec<SearchMeeting>,
+    /// Pretzel students who have this section in their primary timetable (a demand signal).
+    #[serde(default)]
+    pub students: u32,
 }
 
 /// One meeting pattern of a [`SearchHit`].

@@ -127,7 +127,7 @@ pub(crate) fn section_of_hit(hit: &SearchHit) -> TimetableSection {
                 end_date: m.end_date,
             })
             .collect(),
-        students: 0,
+        students: hit.students,
         removed_at: None,
     }
 }

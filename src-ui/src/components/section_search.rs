@@ -378,6 +378,13 @@ fn ResultCard(
             </span>
         }
     });
+    // The demand signal: only when someone else is planning it too, so empty results stay quiet.
+    let students = (hit.students > 0).then(|| {
+        let count = hit.students as usize;
+        view! {
+            <span class="tt-students">{move || i18n.msg(&Msg::new("timetable-students").arg("min", count))}</span>
+        }
+    });
     let credits = hit.credits.clone().map(|credits| {
         let text = move || format!("{credits} {}", i18n.t("timetable-credits-unit"));
         view! { <span class="tt-credits-chip">{text}</span> }
@@ -399,6 +406,7 @@ fn ResultCard(
             </button>
             <div class="tt-result-side">
                 {seats}
+                {students}
                 {credits}
                 {move || if added() {
                     view! {
@@ -481,6 +489,7 @@ mod tests {
                 start_date: None,
                 end_date: None,
             }],
+            students: 3,
         }
     }
 
@@ -521,6 +530,7 @@ mod tests {
         let card = text(&root, "[data-section-id='5']").expect("card");
         assert!(card.contains("MWF 10:00–10:50 · Siebel 1404"), "{card}");
         assert!(card.contains("12 seats open"), "{card}");
+        assert!(card.contains("3 students have it in their plan"), "the demand signal: {card}");
         assert!(find(&root, "#search-offline").is_some());
         find(&root, "[data-section-id='5'] button.add-section")
             .expect("add button")

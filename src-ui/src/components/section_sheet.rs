@@ -52,7 +52,7 @@ impl From<&SearchHit> for SectionDetails {
             credits: hit.credits.clone(),
             open_seats: hit.open_seats,
             meetings: hit.meetings.clone(),
-            students: None,
+            students: Some(hit.students),
             removed: false,
         }
     }

@@ -903,6 +903,7 @@ mod tests {
                 start_date: None,
                 end_date: None,
             }],
+            students: 0,
         }
     }
 
