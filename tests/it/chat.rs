@@ -12,7 +12,7 @@ use pretzel_api::chat::{
 };
 use pretzel_api::{
     ChatError, ChatErrorCode, ChatMessage, ClientFrame, ErrorCode, MessageId, RoomCursor, RoomId, RoomSummary,
-    SectionId, ServerFrame, TermId, TermTimetables, TimetableId, UserId,
+    SectionId, ServerFrame, TermId, TermTimetables, Timetable, TimetableId, UserId,
 };
 use pretzel_backend::config::Config;
 use pretzel_backend::db::catalog::ImportOrigin;
@@ -105,6 +105,46 @@ impl Campus {
             .await
             .unwrap();
         assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+    }
+
+    /// A new, empty plan of `student`'s; returns its id.
+    async fn create_plan(&self, student: &Student, name: &str) -> TimetableId {
+        let response = self
+            .server
+            .http
+            .post(self.server.url(&format!("/api/v1/terms/{}/timetables", self.term)))
+            .bearer_auth(&student.token)
+            .json(&serde_json::json!({ "name": name, "client_key": name }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap_or_default());
+        response.json::<Timetable>().await.unwrap().id
+    }
+
+    async fn make_primary(&self, student: &Student, plan: TimetableId) {
+        let response = self
+            .server
+            .http
+            .patch(self.server.url(&format!("/api/v1/timetables/{plan}")))
+            .bearer_auth(&student.token)
+            .json(&serde_json::json!({ "primary": true }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+    }
+
+    async fn delete_plan(&self, student: &Student, plan: TimetableId) {
+        let response = self
+            .server
+            .http
+            .delete(self.server.url(&format!("/api/v1/timetables/{plan}")))
+            .bearer_auth(&student.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204, "{}", response.text().await.unwrap_or_default());
     }
 
     /// Connects with `token`; the upgrade must succeed.
@@ -285,6 +325,28 @@ impl Chat {
         match self.next().await {
             ServerFrame::Rooms { rooms } => rooms,
             other => panic!("expected rooms, got {other:?}"),
+        }
+    }
+
+    /// The room list the server sends unasked when the student's rooms changed.
+    async fn pushed_rooms(&mut self) -> Vec<RoomSummary> {
+        match self.next().await {
+            ServerFrame::Rooms { rooms } => rooms,
+            other => panic!("expected the new room list, got {other:?}"),
+        }
+    }
+
+    /// Pings with `nonce` and returns every frame (presence aside) that came before the pong. The
+    /// server handles its queued live events before the client's next frame, so an event published
+    /// before the ping was sent would be among them.
+    async fn before_pong(&mut self, nonce: u64) -> Vec<ServerFrame> {
+        self.send(&ClientFrame::Ping { nonce }).await;
+        let mut before = Vec::new();
+        loop {
+            match self.next().await {
+                ServerFrame::Pong { nonce: answered } if answered == nonce => return before,
+                other => before.push(other),
+            }
         }
     }
 
@@ -483,9 +545,9 @@ async fn membership_follows_the_primary_timetable(engine: Engine) {
     d.say(room.room_id, "d1", "hello?").await;
     assert_eq!(d.error().await.code, ChatErrorCode::NotMember);
 
-    // Adding the course makes Dan a member, with no join step.
+    // Adding the course makes Dan a member, with no join step; his connection is told at once.
     campus.add(&dan, &[campus.course]).await;
-    let rooms = d.rooms().await;
+    let rooms = d.pushed_rooms().await;
     assert_eq!(rooms.iter().map(|r| r.room_id).collect::<Vec<_>>(), vec![room.room_id]);
     assert_eq!(rooms[0].member_count, 2);
     assert_eq!(d.post(room.room_id, "d2", "joined").await.1, 1);
@@ -496,12 +558,77 @@ async fn membership_follows_the_primary_timetable(engine: Engine) {
 
     // Removing the course ends membership.
     campus.remove(&ana, campus.course).await;
+    assert!(a.pushed_rooms().await.is_empty());
     a.say(room.room_id, "a2", "still here?").await;
     assert_eq!(a.error().await.code, ChatErrorCode::NotMember);
     assert!(a.rooms().await.is_empty());
     assert_eq!(d.rooms().await[0].member_count, 1);
 }
 test_both_dbs!(test_membership_follows_the_primary_timetable, membership_follows_the_primary_timetable);
+
+/// The rooms of Ben's first connection after the server pushed a new list to both; the second must
+/// have been told the same.
+async fn pushed_to_both(b: &mut Chat, b2: &mut Chat) -> Vec<RoomId> {
+    let mut lists = Vec::new();
+    for chat in [b, b2] {
+        let mut rooms: Vec<RoomId> = chat.pushed_rooms().await.iter().map(|r| r.room_id).collect();
+        rooms.sort_by_key(|r| r.0);
+        lists.push(rooms);
+    }
+    assert_eq!(lists[0], lists[1], "both connections of the student got the same list");
+    lists.swap_remove(0)
+}
+
+async fn timetable_edits_move_open_connections_at_once(engine: Engine) {
+    // The heartbeat, which also re-reads the rooms, never fires here: only the edits can move Ben.
+    let campus = campus(engine, |c| c.chat_heartbeat_secs = 3600).await;
+    let ana = campus.student(&[campus.course]).await;
+    let ben = campus.student(&[campus.course, campus.other_course]).await;
+    let (mut a, room) = campus.join_only_room(&ana).await;
+    let (mut b, rooms) = campus.join(&ben).await;
+    let (mut b2, _) = campus.join(&ben).await;
+    let other = rooms.iter().map(|r| r.room_id).find(|r| *r != room.room_id).unwrap();
+    let mut both = vec![room.room_id, other];
+    both.sort_by_key(|r| r.0);
+    a.post(room.room_id, "a1", "before").await;
+    assert_eq!(b.message().await.body, "before");
+    assert_eq!(b2.message().await.body, "before");
+
+    // Ben drops the course over REST: both his connections are told, unasked, and leave the room.
+    campus.remove(&ben, campus.course).await;
+    assert_eq!(pushed_to_both(&mut b, &mut b2).await, vec![other]);
+    // Ana's next message is published before her ack; a connection still subscribed would have it
+    // queued ahead of the pong.
+    a.post(room.room_id, "a2", "after Ben left").await;
+    assert!(b.before_pong(1).await.is_empty());
+    assert!(b2.before_pong(2).await.is_empty());
+
+    // He adds it back: subscribed again at once, listed with what he missed, and live without asking.
+    campus.add(&ben, &[campus.course]).await;
+    assert_eq!(pushed_to_both(&mut b, &mut b2).await, both);
+    a.post(room.room_id, "a3", "welcome back").await;
+    for chat in [&mut b, &mut b2] {
+        let live = chat.message().await;
+        assert_eq!((live.seq, live.body.as_str()), (3, "welcome back"));
+    }
+
+    // Making an empty plan primary leaves every room; deleting it makes the first plan primary again.
+    let empty = campus.create_plan(&ben, "Plan B").await;
+    campus.make_primary(&ben, empty).await;
+    assert!(pushed_to_both(&mut b, &mut b2).await.is_empty());
+    a.post(room.room_id, "a4", "gone again").await;
+    assert!(b.before_pong(3).await.is_empty());
+    assert!(b2.before_pong(4).await.is_empty());
+    campus.delete_plan(&ben, empty).await;
+    assert_eq!(pushed_to_both(&mut b, &mut b2).await, both);
+    a.post(room.room_id, "a5", "back for good").await;
+    assert_eq!(b.message().await.seq, 5);
+    assert_eq!(b2.message().await.seq, 5);
+    // Ana's own edits do not disturb Ben.
+    campus.add(&ana, &[campus.other_course]).await;
+    assert!(b.before_pong(5).await.is_empty());
+}
+test_both_dbs!(test_timetable_edits_move_open_connections_at_once, timetable_edits_move_open_connections_at_once);
 
 async fn bad_frames_and_limits_get_their_errors(engine: Engine) {
     let campus = campus(engine, |c| c.chat_send_limit = 4).await;

@@ -2,7 +2,8 @@
 //! message sent on either node reaches the members on both, once each and in seq order, with senders
 //! on both nodes at once; and when Redis goes away (a TCP proxy in front of it is cut), each node goes
 //! on serving its own clients, and once Redis is back every member catches up through the resync with
-//! nothing lost or doubled.
+//! nothing lost or doubled. A timetable edit made through one node moves the student's connections
+//! on the other between rooms at once.
 //!
 //! In most tests both nodes run in this test process (the real server, each on its own loopback port
 //! with its own fan-out tasks, registry and Redis connections: they share nothing in memory); one
@@ -178,15 +179,16 @@ struct Cluster {
     _storage: Storage,
 }
 
-async fn cluster(redis_url: &str, b_in_process: bool) -> Cluster {
+async fn cluster(redis_url: &str, b_in_process: bool, tune: impl FnOnce(&mut Config)) -> Cluster {
     let storage = Storage::new(Engine::Postgres).await;
-    let config = Config {
+    let mut config = Config {
         redis_url: Some(redis_url.to_owned()),
         redis_prefix: format!("pretzel-it-{}", uuid::Uuid::new_v4().simple()),
         // The tests send faster than a student may.
         chat_send_limit: 10_000,
         ..storage.config()
     };
+    tune(&mut config);
     let db = pretzel_backend::open_storage(&config).await.unwrap();
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalogs/uiuc/2025-wi.csv");
     let parsed = Format::UiucCsv.importer().parse(&std::fs::read(path).unwrap()).unwrap();
@@ -208,6 +210,8 @@ async fn cluster(redis_url: &str, b_in_process: bool) -> Cluster {
 
 struct Student {
     token: String,
+    /// The primary plan.
+    plan: TimetableId,
 }
 
 impl Cluster {
@@ -229,7 +233,22 @@ impl Cluster {
             .await
             .unwrap();
         assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
-        Student { token }
+        Student { token, plan }
+    }
+
+    /// Adds (`true`) or removes the course from `student`'s primary plan, through node A.
+    async fn edit(&self, student: &Student, add: bool) {
+        let server = &self.a;
+        let request = if add {
+            server
+                .http
+                .post(server.url(&format!("/api/v1/timetables/{}/sections", student.plan)))
+                .json(&serde_json::json!({ "section_ids": [self.course], "confirm_conflicts": true }))
+        } else {
+            server.http.delete(server.url(&format!("/api/v1/timetables/{}/sections/{}", student.plan, self.course)))
+        };
+        let response = request.bearer_auth(&student.token).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
     }
 
     /// The stored messages: (rows, distinct client message ids per author, highest seq).
@@ -390,7 +409,7 @@ async fn test_a_second_backend_process_joins_the_cluster() {
 /// Ana on node A and Ben on node B send `each` messages at the same time; Cleo (A) and Dan (B) only
 /// listen. Everyone gets every message once, in seq order.
 async fn concurrent_senders_on_both_nodes(b_in_process: bool, each: u64) {
-    let cluster = cluster(&format!("redis://{}/", redis_addr()), b_in_process).await;
+    let cluster = cluster(&format!("redis://{}/", redis_addr()), b_in_process, |_| {}).await;
     let (ana, ben) = (cluster.student().await, cluster.student().await);
     let (cleo, dan) = (cluster.student().await, cluster.student().await);
     let (mut a, room) = Chat::join(&cluster.a.base, &ana).await;
@@ -431,7 +450,7 @@ async fn send_all(chat: &mut Chat, room: RoomId, ids: &[String], through: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_a_redis_outage_loses_nothing_and_delivers_nothing_twice() {
     let proxy = RedisProxy::start().await;
-    let cluster = cluster(&proxy.url(), true).await;
+    let cluster = cluster(&proxy.url(), true, |_| {}).await;
     let (ana, cleo, ben) = (cluster.student().await, cluster.student().await, cluster.student().await);
     let (mut a, room) = Chat::join(&cluster.a.base, &ana).await;
     let (mut c, _) = Chat::join(&cluster.a.base, &cleo).await;
@@ -471,4 +490,37 @@ async fn test_a_redis_outage_loses_nothing_and_delivers_nothing_twice() {
     let acked = acked_ids(&[&a, &b]);
     assert_everyone_has(&[&a, &b, &c], 20, &acked);
     assert_eq!(cluster.stored().await, (20, 20, 20), "one row per client message id, no seq skipped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_a_timetable_edit_on_one_node_moves_connections_on_the_other_at_once() {
+    // The heartbeat, which also re-reads the rooms, never fires here: only the edits can move Ben.
+    let cluster = cluster(&format!("redis://{}/", redis_addr()), true, |c| c.chat_heartbeat_secs = 3600).await;
+    let (ana, ben) = (cluster.student().await, cluster.student().await);
+    let (mut a, room) = Chat::join(&cluster.a.base, &ana).await;
+    let (mut b, _) = Chat::join(cluster.b.base(), &ben).await;
+    send_all(&mut a, room, &["a1".to_owned()], 1).await;
+    b.read_through(1).await;
+
+    // Ben drops the course through node A; his connection on node B is told and leaves the room.
+    cluster.edit(&ben, false).await;
+    match b.next().await {
+        ServerFrame::Rooms { rooms } => assert!(rooms.is_empty(), "{rooms:?}"),
+        other => panic!("expected the new room list, got {other:?}"),
+    }
+    send_all(&mut a, room, &["a2".to_owned()], 2).await;
+
+    // He adds it back through node A. Node A publishes Ana's message before the signal, and node B
+    // hands a connection its queued events before its signal: had Ben still been in the room, the
+    // message would come before the new room list.
+    cluster.edit(&ben, true).await;
+    match b.next().await {
+        ServerFrame::Rooms { rooms } => {
+            assert_eq!(rooms.iter().map(|r| (r.room_id, r.last_seq)).collect::<Vec<_>>(), vec![(room, 2)]);
+        }
+        other => panic!("expected the new room list, got {other:?}"),
+    }
+    send_all(&mut a, room, &["a3".to_owned()], 3).await;
+    b.read_through(3).await;
+    assert_eq!(b.seqs(), vec![1, 3], "live again, without asking, and nothing from while he was out");
 }

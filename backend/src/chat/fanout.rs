@@ -7,10 +7,15 @@
 //! gaps and drop repeats by seq (see `ws::connection`), so a lost or reordered event costs a database
 //! read, never a message. A gap only shows when a later message arrives, though: a fan-out that knows
 //! it may have lost events (Redis went away) says so through [`Fanout::resyncs`], and every
-//! connection then reads what is stored after its marks.
+//! connection then reads what is stored after its marks (and its rooms, in case a membership signal
+//! was among what was lost).
+//!
+//! The fan-out also carries one signal that is not a room event: a student's rooms may have changed
+//! ([`Fanout::membership_changed`]), for every connection of that student wherever it is.
 
 use super::RoomEvent;
 use super::registry::Registry;
+use pretzel_api::UserId;
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -19,6 +24,10 @@ pub trait Fanout: Send + Sync + std::fmt::Debug + 'static {
     /// Delivers `event` to the subscribers of its room on every node. Must not block: called with the
     /// room's send lock held, so that one node publishes a room's events in seq order.
     fn publish(&self, event: Arc<RoomEvent>);
+
+    /// Fires the membership signal of `user`'s connections on every node. Must not block: called
+    /// from HTTP handlers.
+    fn membership_changed(&self, user: UserId);
 
     /// A counter that goes up whenever events may have been lost on the way to this node's
     /// connections; each of them then replays its rooms from storage.
@@ -44,6 +53,10 @@ impl LocalFanout {
 impl Fanout for LocalFanout {
     fn publish(&self, event: Arc<RoomEvent>) {
         self.registry.deliver(&event);
+    }
+
+    fn membership_changed(&self, user: UserId) {
+        self.registry.membership_changed(user);
     }
 
     fn resyncs(&self) -> watch::Receiver<u64> {

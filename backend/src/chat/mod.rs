@@ -1,7 +1,8 @@
 //! The chat hub: what every connection of this node shares — the live subscriptions
 //! ([`registry`]), the fan-out that carries room events to them ([`fanout`]), the per-room send locks
-//! that make one node publish a room's messages in seq order, the per-student send rate, and the
-//! shutdown signal that closes every connection with "going away".
+//! that make one node publish a room's messages in seq order, the per-student send rate, the
+//! per-student membership signal that timetable edits fire, and the shutdown signal that closes every
+//! connection with "going away".
 //!
 //! With several nodes ([`redis`]) the hub is the same; only the fan-out differs.
 //!
@@ -130,7 +131,8 @@ impl ChatSettings {
     }
 }
 
-/// A connection's registration: its id, its queue's receiving end and its kick signal.
+/// A connection's registration: its id, its queue's receiving end, its kick signal and its
+/// membership signal. Hand it back with [`ChatHub::unregister`] when the connection ends.
 #[derive(Debug)]
 pub struct Registration {
     /// The connection's id.
@@ -139,6 +141,8 @@ pub struct Registration {
     pub events: mpsc::Receiver<Arc<RoomEvent>>,
     /// Fires when it fell too far behind.
     pub kick: Arc<Notify>,
+    /// Fires when the student's rooms may have changed (see [`ChatHub::membership_changed`]).
+    pub membership: Arc<Notify>,
     queue: mpsc::Sender<Arc<RoomEvent>>,
 }
 
@@ -200,15 +204,26 @@ impl ChatHub {
         &self.inner.settings
     }
 
-    /// Registers a new connection with a queue of the configured size.
-    pub fn register(&self) -> Registration {
+    /// Registers a new connection of `user` with a queue of the configured size.
+    pub fn register(&self, user: UserId) -> Registration {
         let (queue, events) = mpsc::channel(self.inner.settings.queue_frames.max(1));
-        Registration {
-            conn: ConnId(self.inner.next_conn.fetch_add(1, Ordering::Relaxed)),
-            events,
-            kick: Arc::new(Notify::new()),
-            queue,
-        }
+        let conn = ConnId(self.inner.next_conn.fetch_add(1, Ordering::Relaxed));
+        let membership = Arc::new(Notify::new());
+        self.inner.registry.connect(user, conn, Arc::clone(&membership));
+        Registration { conn, events, kick: Arc::new(Notify::new()), membership, queue }
+    }
+
+    /// Forgets connection `conn` of `user` (its room subscriptions are left one by one with
+    /// [`ChatHub::leave`]).
+    pub fn unregister(&self, user: UserId, conn: ConnId) {
+        self.inner.registry.disconnect(user, conn);
+    }
+
+    /// Tells every connection of `user`, on every node, that the student's rooms may have changed (a
+    /// timetable edit): each re-reads its rooms, subscribes to new ones and leaves those it lost.
+    /// Never blocks; call it after the change is committed, so that the re-read sees it.
+    pub fn membership_changed(&self, user: UserId) {
+        self.inner.fanout.membership_changed(user);
     }
 
     /// Subscribes `registration` of `user` to `room`, announcing the user online there if this is

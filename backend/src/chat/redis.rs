@@ -16,7 +16,11 @@
 //! that did not make it across are stored all the same, so recovery is a re-read: the subscriber,
 //! once subscribed again, and any node told by a publisher that it dropped events (a `resync`
 //! envelope), bump [`Fanout::resyncs`], and every connection replays its rooms from storage after its
-//! marks, dropping repeats by seq.
+//! marks, dropping repeats by seq, and re-reads its rooms (a lost membership signal is made good
+//! there too).
+//!
+//! A student's membership signal (their timetable changed) travels the same way, as a `membership`
+//! envelope naming the student: fired on this node's connections first, then on the other nodes'.
 //!
 //! Known limit: presence crosses nodes as online/offline announcements, but online counts and the
 //! member list's online flags count this node's connections only.
@@ -41,6 +45,15 @@ use tokio::time::Instant;
 /// Events waiting for the publisher; beyond this Redis is too slow or away and they are dropped (and
 /// the other nodes told to re-read).
 const QUEUE_EVENTS: usize = 8192;
+
+/// What this node hands its publisher task.
+#[derive(Debug)]
+enum Outgoing {
+    /// A room event.
+    Event(Arc<RoomEvent>),
+    /// A student's rooms may have changed.
+    Membership(UserId),
+}
 /// First wait before reconnecting; doubles up to [`BACKOFF_MAX`].
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 /// Longest wait between reconnection attempts.
@@ -103,13 +116,20 @@ enum Envelope {
         /// The publishing node.
         node: u64,
     },
+    /// A student's rooms may have changed: their connections should re-read them.
+    Membership {
+        /// The publishing node.
+        node: u64,
+        /// The student.
+        user_id: UserId,
+    },
 }
 
 /// Fan-out over Redis pub/sub; see the module documentation.
 #[derive(Debug)]
 pub struct RedisFanout {
     registry: Arc<Registry>,
-    queue: mpsc::Sender<Arc<RoomEvent>>,
+    queue: mpsc::Sender<Outgoing>,
     /// Events the queue had no room for since the publisher last looked.
     dropped: Arc<AtomicU64>,
     resyncs: Arc<watch::Sender<u64>>,
@@ -139,12 +159,23 @@ impl RedisFanout {
     }
 }
 
+impl RedisFanout {
+    fn enqueue(&self, outgoing: Outgoing) {
+        if self.queue.try_send(outgoing).is_err() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
 impl Fanout for RedisFanout {
     fn publish(&self, event: Arc<RoomEvent>) {
         self.registry.deliver(&event);
-        if self.queue.try_send(event).is_err() {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-        }
+        self.enqueue(Outgoing::Event(event));
+    }
+
+    fn membership_changed(&self, user: UserId) {
+        self.registry.membership_changed(user);
+        self.enqueue(Outgoing::Membership(user));
     }
 
     fn resyncs(&self) -> watch::Receiver<u64> {
@@ -222,7 +253,7 @@ struct Publisher {
 }
 
 impl Publisher {
-    async fn run(self, mut events: mpsc::Receiver<Arc<RoomEvent>>, dropped: Arc<AtomicU64>) {
+    async fn run(self, mut events: mpsc::Receiver<Outgoing>, dropped: Arc<AtomicU64>) {
         let mut warnings = Warnings::new("chat fan-out: cannot publish to Redis; delivering on this node only");
         let mut backoff = Backoff::new();
         // Whether events went unpublished since the other nodes were last told to re-read.
@@ -265,16 +296,19 @@ impl Publisher {
                     owe_resync = false;
                     warnings.recovered("chat fan-out: publishing to Redis again");
                 }
-                let Some(event) = events.recv().await else {
+                let Some(outgoing) = events.recv().await else {
                     return;
                 };
-                let envelope = Envelope::Event {
-                    node: self.node,
-                    room_id: event.room_id,
-                    kind: event.kind,
-                    audience: event.audience,
-                    author: event.author,
-                    frame: event.frame.as_str().to_owned(),
+                let envelope = match outgoing {
+                    Outgoing::Event(event) => Envelope::Event {
+                        node: self.node,
+                        room_id: event.room_id,
+                        kind: event.kind,
+                        audience: event.audience,
+                        author: event.author,
+                        frame: event.frame.as_str().to_owned(),
+                    },
+                    Outgoing::Membership(user_id) => Envelope::Membership { node: self.node, user_id },
                 };
                 if let Err(error) = self.send(&mut connection, &envelope).await {
                     warnings.warn(&error);
@@ -359,12 +393,14 @@ impl Subscriber {
 
     fn receive(&self, envelope: Envelope) {
         match envelope {
-            Envelope::Event { node, .. } | Envelope::Resync { node } if node == self.node => {}
+            Envelope::Event { node, .. } | Envelope::Resync { node } | Envelope::Membership { node, .. }
+                if node == self.node => {}
             Envelope::Event { room_id, kind, audience, author, frame, .. } => {
                 let event = RoomEvent { room_id, kind, audience, author, frame: Utf8Bytes::from(frame) };
                 self.registry.deliver(&Arc::new(event));
             }
             Envelope::Resync { .. } => self.resyncs.send_modify(|n| *n = n.wrapping_add(1)),
+            Envelope::Membership { user_id, .. } => self.registry.membership_changed(user_id),
         }
     }
 }
@@ -391,10 +427,17 @@ mod tests {
                 assert_eq!(audience, Audience::AllBut(UserId(4)));
                 assert_eq!(frame, r#"{"type":"pong"}"#);
             }
-            Envelope::Resync { .. } => panic!("decoded as a resync"),
+            other => panic!("decoded as {other:?}"),
         }
         let resync = serde_json::to_string(&Envelope::Resync { node: 9 }).expect("a resync serialises");
         assert_eq!(resync, r#"{"type":"resync","node":9}"#);
+        let membership = Envelope::Membership { node: 9, user_id: UserId(5) };
+        let text = serde_json::to_string(&membership).expect("a membership envelope serialises");
+        assert_eq!(text, r#"{"type":"membership","node":9,"user_id":5}"#);
+        match serde_json::from_str::<Envelope>(&text).expect("a membership envelope decodes") {
+            Envelope::Membership { node, user_id } => assert_eq!((node, user_id), (9, UserId(5))),
+            other => panic!("decoded as {other:?}"),
+        }
     }
 
     #[test]

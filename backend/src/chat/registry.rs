@@ -1,5 +1,6 @@
 //! This node's live subscriptions: which connections listen to which room, with a bounded queue
-//! each, and who is online where.
+//! each, and who is online where; and, per student, the membership signal of each of their
+//! connections, so that a timetable edit makes them re-read their rooms at once.
 //!
 //! Delivery never waits: an event goes into each subscriber's queue with `try_send`, and a full
 //! queue marks that connection too slow (its `kick` fires and it closes itself, to catch up by
@@ -28,13 +29,44 @@ pub struct Subscriber {
     pub kick: Arc<Notify>,
 }
 
-/// Room → subscribers on this node.
+/// A student's connections on this node, each with its membership signal.
+type Signals = Vec<(ConnId, Arc<Notify>)>;
+
+/// Room → subscribers on this node, and student → their connections' membership signals.
 #[derive(Debug, Default)]
 pub struct Registry {
     rooms: RwLock<HashMap<RoomId, Vec<Subscriber>>>,
+    members: RwLock<HashMap<UserId, Signals>>,
 }
 
 impl Registry {
+    /// Records that connection `conn` of `user` wants `signal` fired when the student's rooms may
+    /// have changed.
+    pub fn connect(&self, user: UserId, conn: ConnId, signal: Arc<Notify>) {
+        let mut members = self.members.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        members.entry(user).or_default().push((conn, signal));
+    }
+
+    /// Forgets connection `conn` of `user`'s membership signal.
+    pub fn disconnect(&self, user: UserId, conn: ConnId) {
+        let mut members = self.members.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(signals) = members.get_mut(&user) {
+            signals.retain(|(c, _)| *c != conn);
+            if signals.is_empty() {
+                members.remove(&user);
+            }
+        }
+    }
+
+    /// Fires the membership signal of every connection of `user` on this node. A signal fired while
+    /// its connection is busy is kept (one permit), and several in a row make one re-read.
+    pub fn membership_changed(&self, user: UserId) {
+        let members = self.members.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (_, signal) in members.get(&user).into_iter().flatten() {
+            signal.notify_one();
+        }
+    }
+
     /// Adds `subscriber` to `room`; `true` when it is the user's first connection in the room (the
     /// user just came online there).
     pub fn subscribe(&self, room: RoomId, subscriber: Subscriber) -> bool {
@@ -154,5 +186,35 @@ mod tests {
         // The kick was stored as a permit: this returns at once.
         kick.notified().await;
         assert!(fast_rx.try_recv().is_ok() && fast_rx.try_recv().is_ok());
+    }
+
+    #[tokio::test]
+    async fn test_membership_signals_reach_every_connection_of_the_student_only() {
+        let registry = Registry::default();
+        let (a1, a2, b) = (Arc::new(Notify::new()), Arc::new(Notify::new()), Arc::new(Notify::new()));
+        registry.connect(UserId(10), ConnId(1), Arc::clone(&a1));
+        registry.connect(UserId(10), ConnId(2), Arc::clone(&a2));
+        registry.connect(UserId(20), ConnId(3), Arc::clone(&b));
+        registry.membership_changed(UserId(10));
+        registry.membership_changed(UserId(10));
+        // Stored as permits: these return at once, and two signals made one.
+        a1.notified().await;
+        a2.notified().await;
+        let pending = |signal: &Notify| {
+            let notified = signal.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable()
+        };
+        assert!(!pending(&a1), "two signals in a row are one re-read");
+        assert!(!pending(&b), "another student's connection is left alone");
+
+        registry.disconnect(UserId(10), ConnId(1));
+        registry.membership_changed(UserId(10));
+        assert!(!pending(&a1), "a closed connection is forgotten");
+        assert!(pending(&a2));
+        registry.disconnect(UserId(10), ConnId(2));
+        let members = registry.members.read().expect("not poisoned");
+        assert!(!members.contains_key(&UserId(10)), "a student without connections leaves no entry");
+        assert!(members.contains_key(&UserId(20)));
     }
 }

@@ -4,6 +4,10 @@
 //! Every answer that changes a plan carries the whole [`Timetable`], recomputed from storage, so a
 //! client never merges partial updates. A student only plans terms of their own university, and
 //! another student's plan answers 404 exactly like a plan that does not exist, so ids reveal nothing.
+//!
+//! Chat rooms follow the courses of the primary plans, so every committed edit that can change them
+//! tells the chat hub ([`crate::chat::ChatHub::membership_changed`]), and the student's open chat
+//! connections re-read their rooms at once.
 
 use crate::auth::AuthSession;
 use crate::auth::tokens::{generate_refresh_token, hash_refresh_token};
@@ -209,7 +213,13 @@ pub async fn create(
     };
     let outcome = state.db.create_plan(session.user_id, term_id, &name, &request.client_key, request.copy_from).await?;
     let (status, id) = match outcome {
-        CreateOutcome::Created(plan) => (StatusCode::CREATED, plan.id),
+        CreateOutcome::Created(plan) => {
+            if plan.primary {
+                // The term's first plan; a copy is never the first, so this one is empty today.
+                state.chat.membership_changed(session.user_id);
+            }
+            (StatusCode::CREATED, plan.id)
+        }
         CreateOutcome::Existing(plan) => (StatusCode::OK, plan.id),
         CreateOutcome::TooMany => return Err(ApiError::StateConflict(StateConflict::TooManyTimetables)),
         CreateOutcome::UnknownSource => {
@@ -252,6 +262,9 @@ pub async fn update(
         .update_plan(session.user_id, id, name.as_deref(), request.primary == Some(true))
         .await?
         .ok_or(ApiError::NotFound)?;
+    if request.primary == Some(true) {
+        state.chat.membership_changed(session.user_id);
+    }
     Ok(Json(answer(&state, &session, id).await?))
 }
 
@@ -271,7 +284,11 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let id = TimetableId(path_id(id)?);
     match state.db.delete_plan(session.user_id, id).await?.ok_or(ApiError::NotFound)? {
-        DeleteOutcome::Deleted => Ok(StatusCode::NO_CONTENT),
+        DeleteOutcome::Deleted => {
+            // Deleting the primary plan makes another one primary.
+            state.chat.membership_changed(session.user_id);
+            Ok(StatusCode::NO_CONTENT)
+        }
         DeleteOutcome::LastOne => Err(ApiError::StateConflict(StateConflict::LastTimetable)),
     }
 }
@@ -310,7 +327,12 @@ pub async fn add_sections(
         .ok_or(ApiError::NotFound)?;
     let list = |ids: &[SectionId]| ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     match outcome {
-        AddOutcome::Added => Ok(Json(answer(&state, &session, id).await?)),
+        AddOutcome::Added => {
+            // Whether the plan is primary is not read here; a re-read that finds nothing changed is
+            // one query per open connection of the student.
+            state.chat.membership_changed(session.user_id);
+            Ok(Json(answer(&state, &session, id).await?))
+        }
         AddOutcome::Conflicts(conflicts) => Err(ApiError::ScheduleConflict(conflicts)),
         AddOutcome::Gone(_) => Err(ApiError::SectionGone),
         AddOutcome::TooManyItems => Err(ApiError::StateConflict(StateConflict::TooManyItems)),
@@ -343,6 +365,7 @@ pub async fn remove_section(
     let Path((id, section)) = ids.map_err(|_| ApiError::NotFound)?;
     let id = TimetableId(id);
     state.db.remove_section(session.user_id, id, SectionId(section)).await?.ok_or(ApiError::NotFound)?;
+    state.chat.membership_changed(session.user_id);
     Ok(Json(answer(&state, &session, id).await?))
 }
 

@@ -7,6 +7,11 @@
 //! expected seq means events were missed or reordered on the way, and the gap is read from storage
 //! before it. That is what makes resume exact: the connection subscribes first, then replays from
 //! storage, and the live events that queued meanwhile fall on one side of that mark or the other.
+//!
+//! Membership follows the student's primary timetables. The connection re-reads its rooms when a
+//! timetable edit fires its membership signal (on whichever node the edit was made), when the
+//! fan-out may have lost events (that signal among them), when the client asks for the room list,
+//! and on every heartbeat as a backstop.
 
 use super::frames::{self, Refusal};
 use crate::auth::AuthSession;
@@ -49,7 +54,7 @@ enum End {
 type Step = Result<(), End>;
 
 /// The rooms this connection is subscribed to, with the last seq sent in each; unsubscribes from
-/// all of them when dropped, however the connection ends.
+/// all of them, and unregisters the connection, when dropped, however the connection ends.
 struct Subscriptions {
     hub: ChatHub,
     user: UserId,
@@ -62,6 +67,7 @@ impl Drop for Subscriptions {
         for room in self.rooms.keys() {
             self.hub.leave(*room, self.user, self.conn);
         }
+        self.hub.unregister(self.user, self.conn);
     }
 }
 
@@ -93,7 +99,7 @@ pub async fn serve(mut socket: WebSocket, state: AppState, session: AuthSession)
             return;
         }
     };
-    let registration = hub.register();
+    let registration = hub.register(session.user_id);
     let subs =
         Subscriptions { hub: hub.clone(), user: session.user_id, conn: registration.conn, rooms: HashMap::new() };
     let mut connection = Connection {
@@ -209,6 +215,7 @@ impl Connection {
         };
         tokio::pin!(shutting_down);
         let kick = Arc::clone(&self.registration.kick);
+        let membership = Arc::clone(&self.registration.membership);
         let mut resyncs = self.hub.resyncs();
         loop {
             let step = tokio::select! {
@@ -229,7 +236,10 @@ impl Connection {
                     return End::Close(CLOSE_TOO_SLOW, "too_slow");
                 }
                 Some(event) = self.registration.events.recv() => self.forward(socket, &event).await,
-                Ok(()) = resyncs.changed() => self.catch_up(socket).await,
+                Ok(()) = resyncs.changed() => self.recover(socket).await,
+                // Ahead of the client's frames: whatever the client does after the edit that fired
+                // it already sees the new rooms.
+                () = membership.notified() => self.membership_changed(socket).await,
                 inbound = socket.recv() => match inbound {
                     None => return End::Gone,
                     Some(Err(error)) => {
@@ -429,8 +439,24 @@ impl Connection {
         Ok(())
     }
 
-    /// Replays every room after its mark: the fan-out may have lost events (Redis was away), and in a
-    /// room that went quiet no later message would ever reveal the gap.
+    /// The student's rooms may have changed (a timetable edit): subscribe and unsubscribe now, and tell
+    /// the client when they did. Before hello there is nothing to bring in line: hello reads them.
+    async fn membership_changed(&mut self, socket: &mut WebSocket) -> Step {
+        if !self.greeted {
+            return Ok(());
+        }
+        self.resync(socket, false).await
+    }
+
+    /// The fan-out may have lost events (Redis was away): a membership signal among them is made good
+    /// by re-reading the rooms, and lost messages by replaying every room after its mark.
+    async fn recover(&mut self, socket: &mut WebSocket) -> Step {
+        self.membership_changed(socket).await?;
+        self.catch_up(socket).await
+    }
+
+    /// Replays every room after its mark: in a room that went quiet no later message would ever
+    /// reveal the gap.
     async fn catch_up(&mut self, socket: &mut WebSocket) -> Step {
         let marks: Vec<(RoomId, u64)> = self.subs.rooms.iter().map(|(&room, &mark)| (room, mark)).collect();
         for (room, mark) in marks {
