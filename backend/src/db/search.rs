@@ -332,11 +332,25 @@ fn plan(engine: Engine, term: TermId, filter: &SearchFilter) -> Plan {
                 // Weights per column (term, code, compact_code, title, instructors, description):
                 // a word in the code or title says more than one in the description.
                 // The filters are checked per match before its score is computed, so a selective filter
-                // spares scoring matches it drops (bm25 costs about a microsecond a row).
+                // spares scoring matches it drops (bm25 costs about a microsecond a row). The term
+                // alone needs no check: the index's term marker has already narrowed the matches to it.
+                // A subject leaves a few hundred facet rows, gathered once from its index into a set
+                // that each match is looked up in (the `+` keeps SQLite from handing the set to FTS5,
+                // which would rerun the whole MATCH per member); other filters may leave most of the
+                // term, which would cost more to gather than to look up per match by key.
+                let check = if conditions.len() == 1 {
+                    String::new()
+                } else if filter.subject.is_some() {
+                    format!("AND +rowid IN (SELECT x.section_id FROM search_facets x WHERE {filters})")
+                } else {
+                    format!(
+                        "AND EXISTS (SELECT 1 FROM search_facets x WHERE x.section_id = section_search.rowid \
+                         AND {filters})"
+                    )
+                };
                 let sql = format!(
                     "SELECT rowid AS section_id, bm25(section_search, 0.0, 10.0, 10.0, 4.0, 4.0, 1.0) AS score \
-                     FROM section_search WHERE section_search MATCH {query} \
-                     AND EXISTS (SELECT 1 FROM search_facets x WHERE x.section_id = section_search.rowid AND {filters})"
+                     FROM section_search WHERE section_search MATCH {query} {check}"
                 );
                 (sql, "f.score".to_owned())
             }
@@ -375,19 +389,26 @@ fn plan(engine: Engine, term: TermId, filter: &SearchFilter) -> Plan {
     };
     let limit = binds.push(Param::Int(Some(i64::from(filter.limit))));
     let offset = binds.push(Param::Int(Some(i64::from(filter.offset))));
+    let courses = binds.push(Param::Int(Some(i64::from(filter.offset) + i64::from(filter.limit))));
     // A course ranks by its best section, so its sections stay together in the list (each section
-    // scores a little differently, as their instructor lists differ in length). Every hit is scored
-    // anyway, so the exact count comes with the page at no extra cost.
+    // scores a little differently, as their instructor lists differ in length); the course id breaks
+    // ties between courses sharing a code. Every course has a hit, so the first `offset + limit`
+    // courses hold the page: ranking courses and keeping those before sorting their hits spares
+    // sorting (and joining) every hit, which cost more than scoring them at 9,000 matches. Every hit
+    // is scored anyway, so the exact count comes with the page at little extra cost. A course's code
+    // rank and codes are the same on all its hits; MIN only picks that one value.
     let page = format!(
         "WITH hits AS MATERIALIZED ({hits}), \
-         best AS (SELECT course_id, MIN(score) AS best FROM hits GROUP BY course_id), \
-         ranked AS (SELECT h.section_id, h.code_rank, b.best, h.compact_code, h.course_code, h.section_code, \
-           COUNT(*) OVER () AS total FROM hits h JOIN best b ON b.course_id = h.course_id \
-           ORDER BY h.code_rank, b.best, h.compact_code, h.course_code, h.section_code, h.section_id \
+         best AS MATERIALIZED (SELECT course_id, MIN(code_rank) AS code_rank, MIN(score) AS best, \
+           MIN(compact_code) AS compact_code, MIN(course_code) AS course_code FROM hits GROUP BY course_id \
+           ORDER BY 2, 3, 4, 5, 1 LIMIT {courses}), \
+         ranked AS (SELECT h.section_id, b.code_rank, b.best, b.compact_code, b.course_code, b.course_id, \
+           h.section_code FROM hits h JOIN best b ON b.course_id = h.course_id \
+           ORDER BY b.code_rank, b.best, b.compact_code, b.course_code, b.course_id, h.section_code, h.section_id \
            LIMIT {limit} OFFSET {offset}) \
-         SELECT {ROW_COLUMNS}, p.total FROM ranked p JOIN sections s ON s.id = p.section_id \
-         JOIN courses c ON c.id = s.course_id \
-         ORDER BY p.code_rank, p.best, p.compact_code, p.course_code, p.section_code, p.section_id"
+         SELECT {ROW_COLUMNS}, (SELECT COUNT(*) FROM hits) AS total FROM ranked p \
+         JOIN sections s ON s.id = p.section_id JOIN courses c ON c.id = s.course_id \
+         ORDER BY p.code_rank, p.best, p.compact_code, p.course_code, p.course_id, p.section_code, p.section_id"
     );
     Plan { page, count: None, binds }
 }
