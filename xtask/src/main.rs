@@ -163,13 +163,21 @@ fn run_backend(root: &Path) -> Result<()> {
 /// (where it finds `assets/catalogs/`), passing ARGS through.
 fn bench(root: &Path, args: &[String]) -> Result<()> {
     match args.split_first() {
-        Some((what, rest)) if what == "search" => step(
-            "search benchmark (release)",
-            cargo()
-                .args(["run", "--release", "-p", "pretzel-backend", "--bin", "pretzel-bench-search", "--"])
-                .args(rest)
-                .current_dir(root),
-        ),
+        Some((what, rest)) if what == "search" => {
+            // `cargo xtask bench search -- --engine sqlite` is a natural way to write it; the
+            // benchmark's own arguments follow either way.
+            let rest = match rest.split_first() {
+                Some((dashes, after)) if dashes == "--" => after,
+                _ => rest,
+            };
+            step(
+                "search benchmark (release)",
+                cargo()
+                    .args(["run", "--release", "-p", "pretzel-backend", "--bin", "pretzel-bench-search", "--"])
+                    .args(rest)
+                    .current_dir(root),
+            )
+        }
         _ => {
             eprint!("{USAGE}");
             bail!("usage: cargo xtask bench search [ARGS]")
