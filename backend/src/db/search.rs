@@ -22,7 +22,7 @@ use std::collections::HashMap;
 
 /// Banner day letters, Monday first; the only letters a `days` filter may hold. A letter's bit in
 /// `search_facets.days_mask` is 1 shifted by its place here.
-pub const DAY_LETTERS: &str = "MTWRFSU";
+pub use pretzel_schedule::clock::DAY_LETTERS;
 
 /// Matches counted past the page start before counting stops and the total becomes a lower bound.
 pub const COUNT_CAP: i64 = 1_000;

@@ -7,6 +7,7 @@
 //! "no fixed time", which is a value here, not an error.
 
 use chrono::{NaiveDate, NaiveTime, Timelike, Weekday};
+use pretzel_schedule::clock::{letter_of_weekday, short_day_name};
 use serde::Serialize;
 use std::fmt;
 
@@ -91,41 +92,18 @@ impl DaySet {
 
     /// The days as three-letter English names (`Mon`, `Tue`, …), Monday first.
     pub fn names(self) -> Vec<&'static str> {
-        self.iter().map(short_name).collect()
+        self.iter().map(short_day_name).collect()
     }
 
     /// The days as Banner's single letters, Monday first (`MWF`, `TR`, `SU`), the compact form
     /// storage keeps; [`parse_days`] reads it back. Empty for no days.
     pub fn letters(self) -> String {
-        self.iter()
-            .map(|day| match day {
-                Weekday::Mon => 'M',
-                Weekday::Tue => 'T',
-                Weekday::Wed => 'W',
-                Weekday::Thu => 'R',
-                Weekday::Fri => 'F',
-                Weekday::Sat => 'S',
-                Weekday::Sun => 'U',
-            })
-            .collect()
+        self.iter().map(letter_of_weekday).collect()
     }
 }
 
 const WEEK: [Weekday; 7] =
     [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
-
-/// `Mon`, `Tue`, … as used in the import contract.
-pub fn short_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Mon",
-        Weekday::Tue => "Tue",
-        Weekday::Wed => "Wed",
-        Weekday::Thu => "Thu",
-        Weekday::Fri => "Fri",
-        Weekday::Sat => "Sat",
-        Weekday::Sun => "Sun",
-    }
-}
 
 impl FromIterator<Weekday> for DaySet {
     fn from_iter<I: IntoIterator<Item = Weekday>>(iter: I) -> Self {
