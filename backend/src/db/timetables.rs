@@ -778,21 +778,13 @@ impl Db {
         id: TimetableId,
         section: SectionId,
     ) -> Result<Option<()>, DbError> {
-        let mut tx = self.pool().begin().await?;
-        lock_student(&mut tx, user).await?;
-        if owned_plan(&mut tx, user, id).await?.is_none() {
-            return Ok(None);
-        }
-        let done = sqlx::query("DELETE FROM timetable_sections WHERE timetable_id = $1 AND section_id = $2")
-            .bind(id.0)
-            .bind(section.0)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() > 0 {
-            touch(&mut tx, id, now_millis()).await?;
-        }
-        tx.commit().await?;
-        Ok(Some(()))
+        self.delete_from_plan(
+            user,
+            id,
+            "DELETE FROM timetable_sections WHERE timetable_id = $1 AND section_id = $2",
+            section.0,
+        )
+        .await
     }
 
     /// Adds a custom block, idempotent by its client key; refuses new overlaps unless
@@ -870,16 +862,25 @@ impl Db {
         id: TimetableId,
         block: CustomBlockId,
     ) -> Result<Option<()>, DbError> {
+        self.delete_from_plan(user, id, "DELETE FROM custom_blocks WHERE timetable_id = $1 AND id = $2", block.0).await
+    }
+
+    /// Runs `delete` (binding the plan as `$1` and `row` as `$2`) on one of the student's plans and
+    /// marks the plan changed if a row went; removing what is not there is not an error. `None` if the
+    /// plan is not the student's.
+    async fn delete_from_plan(
+        &self,
+        user: UserId,
+        id: TimetableId,
+        delete: &str,
+        row: i64,
+    ) -> Result<Option<()>, DbError> {
         let mut tx = self.pool().begin().await?;
         lock_student(&mut tx, user).await?;
         if owned_plan(&mut tx, user, id).await?.is_none() {
             return Ok(None);
         }
-        let done = sqlx::query("DELETE FROM custom_blocks WHERE timetable_id = $1 AND id = $2")
-            .bind(id.0)
-            .bind(block.0)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(delete).bind(id.0).bind(row).execute(&mut *tx).await?;
         if done.rows_affected() > 0 {
             touch(&mut tx, id, now_millis()).await?;
         }
