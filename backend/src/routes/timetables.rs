@@ -327,12 +327,7 @@ pub async fn add_sections(
         .ok_or(ApiError::NotFound)?;
     let list = |ids: &[SectionId]| ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     match outcome {
-        AddOutcome::Added => {
-            // Whether the plan is primary is not read here; a re-read that finds nothing changed is
-            // one query per open connection of the student.
-            state.chat.membership_changed(session.user_id);
-            Ok(Json(answer(&state, &session, id).await?))
-        }
+        AddOutcome::Added => Ok(Json(answered_after_section_edit(&state, &session, id).await?)),
         AddOutcome::Conflicts(conflicts) => Err(ApiError::ScheduleConflict(conflicts)),
         AddOutcome::Gone(_) => Err(ApiError::SectionGone),
         AddOutcome::TooManyItems => Err(ApiError::StateConflict(StateConflict::TooManyItems)),
@@ -365,8 +360,21 @@ pub async fn remove_section(
     let Path((id, section)) = ids.map_err(|_| ApiError::NotFound)?;
     let id = TimetableId(id);
     state.db.remove_section(session.user_id, id, SectionId(section)).await?.ok_or(ApiError::NotFound)?;
-    state.chat.membership_changed(session.user_id);
-    Ok(Json(answer(&state, &session, id).await?))
+    Ok(Json(answered_after_section_edit(&state, &session, id).await?))
+}
+
+/// The plan after its sections changed, telling the chat hub when that can move the student's rooms:
+/// only the primary plan's courses make rooms, so edits to Plan B leave them where they are.
+async fn answered_after_section_edit(
+    state: &AppState,
+    session: &AuthSession,
+    id: TimetableId,
+) -> Result<Timetable, ApiError> {
+    let plan = answer(state, session, id).await?;
+    if plan.primary {
+        state.chat.membership_changed(session.user_id);
+    }
+    Ok(plan)
 }
 
 /// Adds a custom block (a work shift, a commute); idempotent by `client_key`.
