@@ -83,7 +83,6 @@ pub fn block_class(block: &WeekBlock) -> String {
     class
 }
 
-/// The grid of one week.
 /// Fewest hours the grid shows: a plan whose classes all sit in one hour would otherwise squeeze
 /// every block into a sliver too short to read.
 const MIN_VISIBLE_HOURS: u32 = 6;
@@ -99,6 +98,7 @@ fn visible_hours(first_hour: u32, last_hour: u32) -> (u32, u32) {
     (first - earlier, last + later)
 }
 
+/// The grid of one week.
 #[component]
 pub fn WeekGrid(
     /// The week to lay out.
