@@ -3,19 +3,23 @@
 //! It stays thin on purpose. Start-up reads the `PRETZEL_*` environment ([`ShellConfig`]), opens a
 //! [`pretzel_client::Client`] on the app's data directory and hands it to Tauri as managed state;
 //! [`commands`] exposes the client to the UI; a small bridge turns the client's session and
-//! timetable announcements into the `session-changed` and `timetables-changed` events; and a
-//! background task runs the client's outbox retry loop. Everything else (HTTP, tokens, cache) lives in
-//! `crates/client`, where it is tested without a webview.
+//! timetable announcements into the `session-changed` and `timetables-changed` events and its chat
+//! changes into the `chat` event; background tasks run the client's outbox retry loop and its chat
+//! connection, and [`chat_commands`] also shows OS notifications for live messages. Everything else
+//! (HTTP, WebSocket, tokens, cache) lives in `crates/client`, where it is tested without a webview.
 
+pub mod chat_commands;
 pub mod commands;
 mod config;
 
 pub use config::{ENV_BACKEND_URL, ENV_DATA_DIR, ENV_TOKEN_STORE, ShellConfig};
 
+use chat_commands::ChatFocus;
+use pretzel_api::shell::chat::EVENT_CHAT;
 use pretzel_api::shell::{EVENT_SESSION_CHANGED, EVENT_TIMETABLES_CHANGED};
 use pretzel_client::{Client, ClientOptions};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime, WindowEvent};
 use tokio::sync::broadcast;
 
 /// Runs the app until its last window closes. Called by the desktop binary and, on mobile, by the
@@ -60,12 +64,36 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, config: ShellConfig) -> t
             commands::export_calendar,
             commands::subscribe_calendar,
             commands::revoke_calendar,
+            chat_commands::chat_rooms,
+            chat_commands::chat_open_room,
+            chat_commands::chat_older,
+            chat_commands::chat_send,
+            chat_commands::chat_retry,
+            chat_commands::chat_discard,
+            chat_commands::chat_edit,
+            chat_commands::chat_delete,
+            chat_commands::chat_typing,
+            chat_commands::chat_mark_read,
+            chat_commands::chat_members,
+            chat_commands::chat_set_muted,
+            chat_commands::chat_block,
+            chat_commands::chat_unblock,
+            chat_commands::chat_report,
+            chat_commands::chat_set_window_focused,
         ])
+        .on_window_event(|window, event| {
+            if let WindowEvent::Focused(focused) = event
+                && let Some(focus) = window.try_state::<ChatFocus>()
+            {
+                focus.set_window_focused(*focused);
+            }
+        })
         .setup(move |app| start_client(app.handle(), &config))
 }
 
-/// Opens the client on the configured data directory, hands it to Tauri as managed state and starts
-/// forwarding its session and timetable changes to the UI, and starts the outbox's retry loop.
+/// Opens the client on the configured data directory, hands it to Tauri as managed state, starts
+/// forwarding its session, timetable and chat changes to the UI and its live chat messages to OS
+/// notifications, and starts the outbox's retry loop and the chat connection.
 fn start_client<R: Runtime>(app: &AppHandle<R>, config: &ShellConfig) -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = match &config.data_dir {
         Some(dir) => dir.clone(),
@@ -84,8 +112,13 @@ fn start_client<R: Runtime>(app: &AppHandle<R>, config: &ShellConfig) -> Result<
     );
     forward(app.clone(), EVENT_SESSION_CHANGED, client.subscribe_session());
     forward(app.clone(), EVENT_TIMETABLES_CHANGED, client.subscribe_timetables());
+    forward(app.clone(), EVENT_CHAT, client.subscribe_chat());
+    app.manage(ChatFocus::default());
+    chat_commands::notify_incoming(app.clone(), client.subscribe_chat_incoming());
     let outbox = client.clone();
     tauri::async_runtime::spawn(async move { outbox.run_outbox().await });
+    let chat = client.clone();
+    tauri::async_runtime::spawn(async move { chat.run_chat().await });
     app.manage(client);
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! REST API, as the app does.
 
 use crate::common::{Engine, GOOD_PASSWORD, Storage, TestServer, expect_error, fresh_email};
+use crate::ws_support::{import_chat_catalog, ws_request};
 use futures_util::{SinkExt, StreamExt};
 use pretzel_api::chat::{
     CLOSE_FRAME_BYTES, CLOSE_FRAME_TOO_LARGE, CLOSE_GOING_AWAY, CLOSE_HEARTBEAT_TIMEOUT, CLOSE_INVALID_UTF8,
@@ -15,12 +16,8 @@ use pretzel_api::{
     SectionId, ServerFrame, TermId, TermTimetables, Timetable, TimetableId, UserId,
 };
 use pretzel_backend::config::Config;
-use pretzel_backend::db::catalog::ImportOrigin;
-use pretzel_backend::import::Format;
-use std::path::PathBuf;
 use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
@@ -44,18 +41,10 @@ async fn campus(engine: Engine, tune: impl FnOnce(&mut Config)) -> Campus {
     let storage = Storage::new(engine).await;
     let mut config = storage.config();
     tune(&mut config);
-    let db = pretzel_backend::open_storage(&config).await.unwrap();
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalogs/uiuc/2025-wi.csv");
-    let parsed = Format::UiucCsv.importer().parse(&std::fs::read(path).unwrap()).unwrap();
-    let uiuc = db.find_university("UIUC").await.unwrap().unwrap().id;
-    let sources = vec!["test".to_owned()];
-    let origin = ImportOrigin { format: Format::UiucCsv, sources: &sources, started_at: 0 };
-    let term = db.apply_import(uiuc, "2025-wi", &parsed, &origin).await.unwrap().term_id;
-    let sections = db.sections_of_term(term).await.unwrap();
+    let (term, sections) = import_chat_catalog(&config).await;
     let first = &sections[0];
     let other = sections.iter().find(|s| s.course_id != first.course_id).unwrap();
     let (course, other_course) = (SectionId(first.id), SectionId(other.id));
-    db.close().await;
     let server = TestServer::start(config).await;
     Campus { _storage: storage, server, term, course, other_course }
 }
@@ -187,11 +176,7 @@ async fn try_connect(
     token: Option<&str>,
     origin: Option<&str>,
 ) -> Result<Chat, tokio_tungstenite::tungstenite::Error> {
-    let url = format!("{}/ws", server.base.replacen("http://", "ws://", 1));
-    let mut request = url.into_client_request().unwrap();
-    if let Some(token) = token {
-        request.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
-    }
+    let mut request = ws_request(&server.base, token);
     if let Some(origin) = origin {
         request.headers_mut().insert("origin", HeaderValue::from_str(origin).unwrap());
     }

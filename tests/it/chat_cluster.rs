@@ -12,24 +12,17 @@
 //! Redis may hold anything.
 
 use crate::common::{Engine, GOOD_PASSWORD, Storage, TestServer, fresh_email};
+use crate::ws_support::{BackendProcess, Forwarder, backend_binary, free_port, import_chat_catalog, ws_request};
 use futures_util::{SinkExt, StreamExt};
 use pretzel_api::{
     ChatMessage, ClientFrame, RoomCursor, RoomId, RoomSummary, SectionId, ServerFrame, TermId, TermTimetables,
     TimetableId,
 };
 use pretzel_backend::config::Config;
-use pretzel_backend::db::catalog::ImportOrigin;
-use pretzel_backend::import::Format;
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// Guards against a hang only. Generous: after a Redis outage a node retries with a backoff of up
@@ -41,132 +34,31 @@ fn redis_addr() -> String {
     std::env::var("PRETZEL_TEST_REDIS").unwrap_or_else(|_| "127.0.0.1:6379".into())
 }
 
-/// A TCP forwarder to Redis that the test can cut (closing every forwarded connection and refusing
-/// new ones) and restore, standing for Redis going away without touching the machine's Redis.
-struct RedisProxy {
-    addr: std::net::SocketAddr,
-    up: Arc<watch::Sender<bool>>,
-    task: JoinHandle<()>,
-}
-
-impl RedisProxy {
-    async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let up = Arc::new(watch::channel(true).0);
-        let accepting = Arc::clone(&up);
-        let task = tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                if !*accepting.borrow() {
-                    // Cut: the node sees its connection closed at once.
-                    continue;
-                }
-                let mut down = accepting.subscribe();
-                tokio::spawn(async move {
-                    let Ok(mut upstream) = TcpStream::connect(redis_addr()).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut upstream) => {}
-                        _ = down.wait_for(|up| !*up) => {}
-                    }
-                    // Both sockets close here.
-                });
-            }
-        });
-        Self { addr, up, task }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://{}/", self.addr)
-    }
-
-    fn cut(&self) {
-        self.up.send_replace(false);
-    }
-
-    fn restore(&self) {
-        self.up.send_replace(true);
-    }
-}
-
-impl Drop for RedisProxy {
-    fn drop(&mut self) {
-        self.task.abort();
-        self.cut();
-    }
+/// A forwarder to Redis that the test can cut, standing for Redis going away without touching the
+/// machine's Redis.
+async fn redis_proxy() -> Forwarder {
+    Forwarder::start(redis_addr()).await
 }
 
 /// Node B: in this process, or a child process of the real binary.
 enum NodeB {
     InProcess(TestServer),
-    Process { base: String, _child: ChildNode },
+    Process(BackendProcess),
 }
 
 impl NodeB {
     fn base(&self) -> &str {
         match self {
             Self::InProcess(server) => &server.base,
-            Self::Process { base, .. } => base,
+            Self::Process(process) => &process.base,
         }
     }
 }
 
-/// A `pretzel-backend serve` child, killed when dropped.
-struct ChildNode(std::process::Child);
-
-impl Drop for ChildNode {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Builds the backend binary (so it is never stale) and returns its path.
-fn backend_binary() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let status = std::process::Command::new(cargo)
-        .args(["build", "--quiet", "-p", "pretzel-backend", "--bin", "pretzel-backend"])
-        .current_dir(&workspace)
-        .status()
-        .unwrap();
-    assert!(status.success(), "building pretzel-backend failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace.join("target"));
-    target.join("debug/pretzel-backend")
-}
-
-/// Starts `pretzel-backend serve` with `config`'s database and Redis settings on a free loopback port
-/// and waits until it answers `/readyz`.
+/// Starts `pretzel-backend serve` with `config`'s database and Redis settings on a free loopback port.
 async fn spawn_node(config: &Config) -> NodeB {
     let binary = tokio::task::spawn_blocking(backend_binary).await.unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = std::process::Command::new(binary)
-        .arg("serve")
-        .env("PRETZEL_LISTEN", format!("127.0.0.1:{port}"))
-        .env("PRETZEL_DATA_DIR", &config.data_dir)
-        .env("PRETZEL_DATABASE_URL", config.database_url.as_deref().unwrap())
-        .env("PRETZEL_REDIS_URL", config.redis_url.as_deref().unwrap())
-        .env("PRETZEL_REDIS_PREFIX", &config.redis_prefix)
-        .env("PRETZEL_LOAD_SAMPLE_CATALOGS", "false")
-        .env("PRETZEL_CHAT_SEND_LIMIT", config.chat_send_limit.to_string())
-        .env("PRETZEL_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let child = ChildNode(child);
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        if let Ok(response) = http.get(format!("{base}/readyz")).send().await
-            && response.status().is_success()
-        {
-            return NodeB::Process { base, _child: child };
-        }
-        assert!(tokio::time::Instant::now() < deadline, "the backend process did not become ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    NodeB::Process(BackendProcess::spawn(&binary, config, free_port(), PATIENCE).await)
 }
 
 /// Two nodes over one database and one Redis channel prefix, with the UIUC Winter 2025 catalog.
@@ -189,15 +81,8 @@ async fn cluster(redis_url: &str, b_in_process: bool, tune: impl FnOnce(&mut Con
         ..storage.config()
     };
     tune(&mut config);
-    let db = pretzel_backend::open_storage(&config).await.unwrap();
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalogs/uiuc/2025-wi.csv");
-    let parsed = Format::UiucCsv.importer().parse(&std::fs::read(path).unwrap()).unwrap();
-    let uiuc = db.find_university("UIUC").await.unwrap().unwrap().id;
-    let sources = vec!["test".to_owned()];
-    let origin = ImportOrigin { format: Format::UiucCsv, sources: &sources, started_at: 0 };
-    let term = db.apply_import(uiuc, "2025-wi", &parsed, &origin).await.unwrap().term_id;
-    let course = SectionId(db.sections_of_term(term).await.unwrap()[0].id);
-    db.close().await;
+    let (term, sections) = import_chat_catalog(&config).await;
+    let course = SectionId(sections[0].id);
     let a = TestServer::start(config.clone()).await;
     let b = if b_in_process {
         NodeB::InProcess(TestServer::start(config.clone()).await)
@@ -275,10 +160,7 @@ struct Chat {
 impl Chat {
     /// Connects to `server`, says hello and returns the connection and its one room.
     async fn join(base: &str, student: &Student) -> (Self, RoomId) {
-        let url = format!("{}/ws", base.replacen("http://", "ws://", 1));
-        let mut request = url.into_client_request().unwrap();
-        let bearer = HeaderValue::from_str(&format!("Bearer {}", student.token)).unwrap();
-        request.headers_mut().insert("authorization", bearer);
+        let request = ws_request(base, Some(&student.token));
         let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
         let mut chat = Self { ws, messages: Vec::new(), acks: HashMap::new() };
         chat.send(&ClientFrame::Hello { resume: Vec::<RoomCursor>::new() }).await;
@@ -449,8 +331,8 @@ async fn send_all(chat: &mut Chat, room: RoomId, ids: &[String], through: u64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_a_redis_outage_loses_nothing_and_delivers_nothing_twice() {
-    let proxy = RedisProxy::start().await;
-    let cluster = cluster(&proxy.url(), true, |_| {}).await;
+    let proxy = redis_proxy().await;
+    let cluster = cluster(&format!("redis://{}/", proxy.addr()), true, |_| {}).await;
     let (ana, cleo, ben) = (cluster.student().await, cluster.student().await, cluster.student().await);
     let (mut a, room) = Chat::join(&cluster.a.base, &ana).await;
     let (mut c, _) = Chat::join(&cluster.a.base, &cleo).await;

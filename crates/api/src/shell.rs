@@ -2,6 +2,9 @@
 //! arguments and results, event payloads, and the error every command can fail with.
 //!
 //! The UI never talks to the network; it invokes these commands and listens to these events.
+//! Chat's commands and event live in [`chat`].
+
+pub mod chat;
 
 use crate::catalog::{SearchQuery, SearchResponse};
 use crate::error::{ErrorCode, FieldError};
@@ -214,6 +217,37 @@ pub enum TimetableChange {
         /// The block.
         block_id: CustomBlockId,
     },
+}
+
+impl TimetableChange {
+    /// The plan this change edits; `None` for [`TimetableChange::Create`], which makes a new one.
+    pub fn timetable_id(&self) -> Option<TimetableId> {
+        match self {
+            Self::Create { .. } => None,
+            Self::Rename { timetable_id, .. }
+            | Self::MakePrimary { timetable_id }
+            | Self::Delete { timetable_id }
+            | Self::AddSections { timetable_id, .. }
+            | Self::RemoveSection { timetable_id, .. }
+            | Self::AddBlock { timetable_id, .. }
+            | Self::RemoveBlock { timetable_id, .. } => Some(*timetable_id),
+        }
+    }
+
+    /// The plan id the change names, to rewrite it: the edited plan, or the plan a
+    /// [`TimetableChange::Create`] copies from (`None` for a fresh plan).
+    pub fn named_plan_mut(&mut self) -> Option<&mut TimetableId> {
+        match self {
+            Self::Create { copy_from, .. } => copy_from.as_mut(),
+            Self::Rename { timetable_id, .. }
+            | Self::MakePrimary { timetable_id }
+            | Self::Delete { timetable_id }
+            | Self::AddSections { timetable_id, .. }
+            | Self::RemoveSection { timetable_id, .. }
+            | Self::AddBlock { timetable_id, .. }
+            | Self::RemoveBlock { timetable_id, .. } => Some(timetable_id),
+        }
+    }
 }
 
 /// Arguments of `change_timetable`.

@@ -1,6 +1,7 @@
 //! The local SQLite cache (`cache.sqlite3` in the data directory): settings, the last known
 //! profile, the university catalog, each university's terms, recent search results and the last
-//! synced timetables of each term, so the app starts instantly and works offline. The outbox of
+//! synced timetables of each term, and the chat rooms and messages seen (their queries are in
+//! `crate::chat::store`), so the app starts instantly and works offline. The outbox of
 //! changes waiting for the server lives in the same file; its queries are in [`crate::outbox`].
 //!
 //! The schema evolves through [`MIGRATIONS`], an ordered list of SQL scripts; `PRAGMA user_version`
@@ -66,6 +67,25 @@ const MIGRATIONS: &[&str] = &[
          created_at      TEXT NOT NULL
      );
      CREATE INDEX outbox_by_queue ON outbox (queue, scope, id);",
+    // 3: course chat. Each room the server listed, with its summary as last seen, the student's mute
+    // and the resume cursor (the last seq held contiguously; NULL until the first sync); and every
+    // message seen, one row per (room, seq) holding the highest revision seen.
+    "CREATE TABLE chat_rooms (
+         room_id  INTEGER PRIMARY KEY,
+         summary  TEXT NOT NULL,
+         position INTEGER NOT NULL,
+         muted    INTEGER NOT NULL DEFAULT 0,
+         cursor   INTEGER
+     );
+     CREATE TABLE chat_messages (
+         room_id       INTEGER NOT NULL,
+         seq           INTEGER NOT NULL,
+         message_id    INTEGER NOT NULL UNIQUE,
+         client_msg_id TEXT NOT NULL,
+         revision      INTEGER NOT NULL,
+         json          TEXT NOT NULL,
+         PRIMARY KEY (room_id, seq)
+     );",
 ];
 
 /// How many distinct searches keep their results for offline use.
@@ -296,9 +316,12 @@ impl Cache {
     }
 
     /// Forgets everything that belongs to the signed-in student rather than to the device: their
-    /// plans and their queued changes (on sign-out, so the next student never sees or sends them).
+    /// plans, their queued changes and their chat rooms and messages (on sign-out, so the next
+    /// student never sees or sends them).
     pub fn clear_student_data(&self) -> Result<(), ClientError> {
-        self.lock().execute_batch("DELETE FROM term_timetables; DELETE FROM outbox;")?;
+        self.lock().execute_batch(
+            "DELETE FROM term_timetables; DELETE FROM outbox; DELETE FROM chat_rooms; DELETE FROM chat_messages;",
+        )?;
         Ok(())
     }
 
@@ -377,6 +400,8 @@ mod tests {
         assert_eq!(
             table_names(&cache),
             [
+                "chat_messages",
+                "chat_rooms",
                 "outbox",
                 "profile",
                 "search_results",

@@ -62,6 +62,8 @@ pub(crate) struct Inner {
     pub(crate) outbox_wakeup: Notify,
     /// Whether the last request reached the backend.
     reachable: AtomicBool,
+    /// Course chat: its events, connection state and requests waiting for the socket's answer.
+    pub(crate) chat: crate::chat::ChatState,
 }
 
 impl Client {
@@ -96,6 +98,7 @@ impl Client {
                 outbox_lock: tokio::sync::Mutex::new(()),
                 outbox_wakeup: Notify::new(),
                 reachable: AtomicBool::new(true),
+                chat: crate::chat::ChatState::new(),
             }),
         })
     }
@@ -124,6 +127,7 @@ impl Client {
         let settings = self.update_settings(|settings| settings.backend_url = url);
         // Another server may be reachable where the last one was not: let waiting sends try it now.
         self.inner.outbox_wakeup.notify_one();
+        self.inner.chat.backend_changed();
         Ok(settings)
     }
 
@@ -295,8 +299,13 @@ impl Client {
         }
     }
 
+    /// The session's current token pair, if signed in (the chat connection's upgrade carries it).
+    pub(crate) fn access_tokens(&self) -> Option<Tokens> {
+        self.inner.session.tokens()
+    }
+
     /// Trades the refresh token of `stale` for a new pair, unless another request already did.
-    async fn refresh(&self, stale: &Tokens) -> Result<Tokens, ClientError> {
+    pub(crate) async fn refresh(&self, stale: &Tokens) -> Result<Tokens, ClientError> {
         let guard = self.inner.session.lock().await;
         match guard.tokens() {
             None => return Err(ClientError::NotSignedIn),

@@ -4,8 +4,9 @@
 //! [`Client`] is the entry point. It talks to the backend's REST API over HTTP, keeps
 //! the session's tokens in the OS keychain or a private file ([`tokens`]), remembers
 //! settings, the profile, the catalog and the student's timetables in a local SQLite cache
-//! ([`cache`]), queues edits made offline in one persisted [`outbox`], and reports every failure as
-//! one [`ClientError`], which the shell maps to the UI's `CommandError`.
+//! ([`cache`]), queues edits made offline in one persisted [`outbox`], keeps the course chat's
+//! WebSocket and its offline copy ([`chat`]), and reports every failure as one [`ClientError`]
+//! (chat commands as [`ChatClientError`]), which the shell maps to the UI's `CommandError`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), pretzel_client::ClientError> {
@@ -21,6 +22,7 @@
 
 pub mod cache;
 mod catalog;
+pub mod chat;
 mod client;
 mod error;
 mod http;
@@ -30,6 +32,7 @@ pub mod settings;
 mod timetable;
 pub mod tokens;
 
+pub use chat::ChatClientError;
 pub use client::{Client, ClientOptions};
 pub use error::ClientError;
 pub use http::{CONNECT_TIMEOUT, REQUEST_TIMEOUT};

@@ -1,5 +1,5 @@
-//! The outbox: the one persisted queue every offline send goes through. Timetable edits use it
-//! today; chat messages, posts, comments and likes will join as further queues of the same table.
+//! The outbox: the one persisted queue every offline send goes through. Timetable edits and chat
+//! messages use it today; posts, comments and likes will join as further queues of the same table.
 //!
 //! An entry names its queue (`timetable`), a scope inside it (a term's id) whose entries are sent in
 //! order, a JSON payload the queue's owner understands, and an idempotency key the server uses to
@@ -21,6 +21,10 @@ use std::time::Duration;
 
 /// The queue of timetable changes; its scope is the term's id.
 pub const QUEUE_TIMETABLE: &str = "timetable";
+/// The queue of chat messages; its scope is the room's id and each entry's idempotency key is the
+/// message's `client_msg_id`. The chat connection sends it (it needs the socket), not
+/// [`Client::flush_outbox`].
+pub const QUEUE_CHAT: &str = "chat";
 
 /// First pause before retrying entries the backend could not take.
 pub const RETRY_MIN: Duration = Duration::from_secs(5);
@@ -156,6 +160,45 @@ impl Cache {
         Ok(())
     }
 
+    /// The entry queued with `idempotency_key`, if any.
+    pub fn outbox_entry_by_key(&self, idempotency_key: &str) -> Result<Option<OutboxEntry>, ClientError> {
+        let row = self
+            .lock()
+            .query_row(
+                &format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE idempotency_key = ?1"),
+                [idempotency_key],
+                row_of,
+            )
+            .optional()?;
+        row.map(entry_of).transpose()
+    }
+
+    /// Every entry of `queue`, waiting and failed, oldest first.
+    pub fn outbox_queue_entries(&self, queue: &str) -> Result<Vec<OutboxEntry>, ClientError> {
+        let connection = self.lock();
+        let mut statement =
+            connection.prepare(&format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE queue = ?1 ORDER BY id"))?;
+        let rows = statement.query_map([queue], row_of)?;
+        rows.map(|row| row.map_err(ClientError::from).and_then(entry_of)).collect()
+    }
+
+    /// Puts a failed entry back to waiting, keeping its place in the order, with a new payload and a
+    /// new idempotency key when given (a changed request is a new request to the server).
+    pub fn outbox_retry(
+        &self,
+        id: i64,
+        payload: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Option<OutboxEntry>, ClientError> {
+        self.lock().execute(
+            "UPDATE outbox SET state = ?2, error = NULL, payload = COALESCE(?3, payload),
+                 idempotency_key = COALESCE(?4, idempotency_key)
+             WHERE id = ?1",
+            params![id, EntryState::Waiting.as_str(), payload, idempotency_key],
+        )?;
+        self.outbox_entry(id)
+    }
+
     /// Removes an entry (sent, or discarded by the student); `false` if there was none.
     pub fn outbox_remove(&self, id: i64) -> Result<bool, ClientError> {
         Ok(self.lock().execute("DELETE FROM outbox WHERE id = ?1", [id])? > 0)
@@ -210,6 +253,8 @@ impl Client {
                         continue;
                     }
                 },
+                // Sent one at a time over the chat connection, which runs its own loop.
+                QUEUE_CHAT => continue,
                 other => {
                     // Written by a newer version of Pretzel; kept for it.
                     tracing::warn!(queue = other, "unknown outbox queue; skipped");

@@ -117,7 +117,7 @@ impl Client {
                 if let Some((plan, block)) = created {
                     for later in entries.iter().filter(|later| later.id > id) {
                         let Some(queued) = queued_of(later) else { continue };
-                        let depends = plan.is_some_and(|plan| target_of(&queued.change) == Some(plan))
+                        let depends = plan.is_some_and(|plan| queued.change.timetable_id() == Some(plan))
                             || block.is_some_and(|(plan, block)| {
                                 queued.change == TimetableChange::RemoveBlock { timetable_id: plan, block_id: block }
                             });
@@ -298,7 +298,7 @@ impl Client {
     /// Checks a change against the local copy and queues it; answers the plans with it applied.
     fn queue_change(&self, term: TermId, change: TimetableChange) -> Result<ChangeOutcome, ClientError> {
         let view = self.local_view(term, true)?;
-        let plan = match target_of(&change) {
+        let plan = match change.timetable_id() {
             Some(id) => Some(
                 view.data.timetables.iter().find(|plan| plan.id == id).ok_or(ClientError::UnknownTimetable { id })?,
             ),
@@ -453,38 +453,14 @@ fn queued_of(entry: &OutboxEntry) -> Option<QueuedChange> {
 }
 
 /// The plan a change edits; `None` for a creation.
-fn target_of(change: &TimetableChange) -> Option<TimetableId> {
-    match change {
-        TimetableChange::Create { .. } => None,
-        TimetableChange::Rename { timetable_id, .. }
-        | TimetableChange::MakePrimary { timetable_id }
-        | TimetableChange::Delete { timetable_id }
-        | TimetableChange::AddSections { timetable_id, .. }
-        | TimetableChange::RemoveSection { timetable_id, .. }
-        | TimetableChange::AddBlock { timetable_id, .. }
-        | TimetableChange::RemoveBlock { timetable_id, .. } => Some(*timetable_id),
-    }
-}
-
 fn remap_timetable(change: &mut TimetableChange, from: TimetableId, to: TimetableId) -> bool {
-    let slot = match change {
-        TimetableChange::Create { copy_from, .. } => match copy_from {
-            Some(id) => id,
-            None => return false,
-        },
-        TimetableChange::Rename { timetable_id, .. }
-        | TimetableChange::MakePrimary { timetable_id }
-        | TimetableChange::Delete { timetable_id }
-        | TimetableChange::AddSections { timetable_id, .. }
-        | TimetableChange::RemoveSection { timetable_id, .. }
-        | TimetableChange::AddBlock { timetable_id, .. }
-        | TimetableChange::RemoveBlock { timetable_id, .. } => timetable_id,
-    };
-    let hit = *slot == from;
-    if hit {
-        *slot = to;
+    match change.named_plan_mut() {
+        Some(slot) if *slot == from => {
+            *slot = to;
+            true
+        }
+        _ => false,
     }
-    hit
 }
 
 fn remap_block(change: &mut TimetableChange, from: CustomBlockId, to: CustomBlockId) -> bool {
@@ -548,7 +524,7 @@ fn apply_change(data: &mut TermTimetables, entry: &OutboxEntry, queued: &QueuedC
             }
             return;
         }
-        other => target_of(other),
+        other => other.timetable_id(),
     };
     let Some(plan) = data.timetables.iter_mut().find(|plan| Some(plan.id) == edited) else { return };
     match &queued.change {
@@ -733,7 +709,7 @@ mod tests {
             confirm_conflicts: false,
         };
         assert!(remap_timetable(&mut change, TimetableId(-3), TimetableId(42)));
-        assert_eq!(target_of(&change), Some(TimetableId(42)));
+        assert_eq!(change.timetable_id(), Some(TimetableId(42)));
         assert!(!remap_timetable(&mut change, TimetableId(-3), TimetableId(43)));
         let mut remove = TimetableChange::RemoveBlock { timetable_id: TimetableId(42), block_id: CustomBlockId(-7) };
         assert!(remap_block(&mut remove, CustomBlockId(-7), CustomBlockId(70)));
