@@ -7,6 +7,7 @@
 //! `session-changed` event all update.
 
 use crate::components::brand::Brand;
+use crate::components::chat_format::total_unread;
 use crate::components::icons::{Glyph, Icon};
 use crate::components::tab_bar::{Tab, TabBar};
 use crate::form_errors::FormErrors;
@@ -23,6 +24,7 @@ use crate::pages::timetable::TimetablePage;
 use crate::session::{Notice, Session, SessionStatus, use_session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use pretzel_api::shell::chat::ChatEvent;
 
 /// Which top-level view is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +163,7 @@ fn AppFrame() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let tab = RwSignal::new(Tab::Feed);
+    let chat_unread = follow_chat_unread();
     let initial = move || {
         session.me().and_then(|me| me.display_name.trim().chars().next()).map(|c| c.to_uppercase().collect::<String>())
     };
@@ -178,7 +181,7 @@ fn AppFrame() -> impl IntoView {
                     {initial}
                 </button>
             </header>
-            <TabBar active=tab on_select=Callback::new(move |picked| tab.set(picked)) />
+            <TabBar active=tab chat_unread=chat_unread on_select=Callback::new(move |picked| tab.set(picked)) />
             <main class="frame-main">
                 {move || match tab.get() {
                     Tab::Feed => view! { <FeedPage /> }.into_any(),
@@ -190,6 +193,34 @@ fn AppFrame() -> impl IntoView {
             </main>
         </div>
     }
+}
+
+/// Unread chat messages over all rooms, for the Chats tab's badge: asked for once, then kept
+/// current by the shell's `chat` event (its room list carries the counts).
+fn follow_chat_unread() -> RwSignal<u32> {
+    let unread = RwSignal::new(0_u32);
+    spawn_local(async move {
+        if let Ok(view) = ipc::chat_rooms().await {
+            let _ = unread.try_set(total_unread(&view.rooms));
+        }
+    });
+    let subscription = StoredValue::new_local(None::<ipc::Subscription>);
+    spawn_local(async move {
+        let listening = ipc::on_chat(move |event| {
+            if let ChatEvent::Rooms { rooms } = event {
+                let _ = unread.try_set(total_unread(&rooms));
+            }
+        })
+        .await;
+        match listening {
+            Ok(live) => {
+                let _ = subscription.try_set_value(Some(live));
+            }
+            Err(error) if ipc::is_missing_shell(&error) => {}
+            Err(error) => leptos::logging::warn!("not following chat unread counts: {error}"),
+        }
+    });
+    unread
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]

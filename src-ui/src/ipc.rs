@@ -9,13 +9,18 @@
 //! [`CommandErrorKind::Internal`] error that [`is_missing_shell`] recognises, never a panic.
 
 use js_sys::{Function, Promise, Reflect};
+use pretzel_api::chat::RoomMember;
+use pretzel_api::shell::chat::{
+    ChatEvent, ChatLine, ChatRoomView, ChatRoomsView, ChatSend, EVENT_CHAT, EditMessage, MarkRead, MessageArgs,
+    MessagePage, MuteRoom, OlderMessages, PendingMessageArgs, ReportMessage, RoomArgs, RoomView, UserArgs, WindowFocus,
+};
 use pretzel_api::shell::{
     AppState, ChangeOutcome, ChangeTimetable, CommandError, CommandErrorKind, DiscardPending, EVENT_SESSION_CHANGED,
     EVENT_TIMETABLES_CHANGED, ExportedCalendar, Profile, SearchResults, SearchSections, SessionChanged, SetBackendUrl,
     SetLocale, ShellSettings, TermArgs, TimetableArgs, TimetablesChanged, TimetablesView, WeekView, WeekViewArgs,
 };
 use pretzel_api::timetable::CalendarSubscription;
-use pretzel_api::{LoginRequest, Me, SignupRequest, Term, University, UpdateMe};
+use pretzel_api::{LoginRequest, Me, SignupRequest, Term, University, UpdateMe, UserId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::closure::Closure;
@@ -188,6 +193,86 @@ pub async fn revoke_calendar(args: TimetableArgs) -> Result<(), CommandError> {
     invoke("revoke_calendar", &SettingArgs { args }).await
 }
 
+/// The student's chat rooms, newest activity first, with the connection state.
+pub async fn chat_rooms() -> Result<ChatRoomsView, CommandError> {
+    invoke("chat_rooms", &NoArgs {}).await
+}
+
+/// Opens a room: its newest cached lines (older ones come through [`chat_older`]).
+pub async fn chat_open_room(args: RoomArgs) -> Result<RoomView, CommandError> {
+    invoke("chat_open_room", &SettingArgs { args }).await
+}
+
+/// A page of a room's messages older than a `seq`.
+pub async fn chat_older(args: OlderMessages) -> Result<MessagePage, CommandError> {
+    invoke("chat_older", &SettingArgs { args }).await
+}
+
+/// Queues a message and returns it as a pending line.
+pub async fn chat_send(args: ChatSend) -> Result<ChatLine, CommandError> {
+    invoke("chat_send", &SettingArgs { args }).await
+}
+
+/// Sends a failed message again, optionally with a corrected body.
+pub async fn chat_retry(args: PendingMessageArgs) -> Result<ChatLine, CommandError> {
+    invoke("chat_retry", &SettingArgs { args }).await
+}
+
+/// Drops one of the student's unsent messages.
+pub async fn chat_discard(args: PendingMessageArgs) -> Result<(), CommandError> {
+    invoke("chat_discard", &SettingArgs { args }).await
+}
+
+/// Replaces the body of one of the student's own messages (the change arrives as an event).
+pub async fn chat_edit(args: EditMessage) -> Result<(), CommandError> {
+    invoke("chat_edit", &SettingArgs { args }).await
+}
+
+/// Deletes one of the student's own messages.
+pub async fn chat_delete(args: MessageArgs) -> Result<(), CommandError> {
+    invoke("chat_delete", &SettingArgs { args }).await
+}
+
+/// Tells the room's members the student is typing.
+pub async fn chat_typing(args: RoomArgs) -> Result<(), CommandError> {
+    invoke("chat_typing", &SettingArgs { args }).await
+}
+
+/// Moves the student's read marker forward.
+pub async fn chat_mark_read(args: MarkRead) -> Result<(), CommandError> {
+    invoke("chat_mark_read", &SettingArgs { args }).await
+}
+
+/// A room's members with their presence.
+pub async fn chat_members(args: RoomArgs) -> Result<Vec<RoomMember>, CommandError> {
+    invoke("chat_members", &SettingArgs { args }).await
+}
+
+/// Mutes or unmutes a room's notifications.
+pub async fn chat_set_muted(args: MuteRoom) -> Result<ChatRoomView, CommandError> {
+    invoke("chat_set_muted", &SettingArgs { args }).await
+}
+
+/// Hides a student's messages; answers everyone blocked.
+pub async fn chat_block(args: UserArgs) -> Result<Vec<UserId>, CommandError> {
+    invoke("chat_block", &SettingArgs { args }).await
+}
+
+/// Stops hiding a student's messages; answers everyone still blocked.
+pub async fn chat_unblock(args: UserArgs) -> Result<Vec<UserId>, CommandError> {
+    invoke("chat_unblock", &SettingArgs { args }).await
+}
+
+/// Reports a message to the moderators.
+pub async fn chat_report(args: ReportMessage) -> Result<(), CommandError> {
+    invoke("chat_report", &SettingArgs { args }).await
+}
+
+/// Tells the shell which room is on screen (`None`: none), so it skips notifications for it.
+pub async fn chat_set_window_focused(args: WindowFocus) -> Result<(), CommandError> {
+    invoke("chat_set_window_focused", &SettingArgs { args }).await
+}
+
 /// A live subscription to a shell event; dropping it stops listening.
 pub struct Subscription {
     /// Keeps the JavaScript handler alive as long as the subscription.
@@ -241,6 +326,11 @@ pub async fn on_timetables_changed(
     handler: impl Fn(TimetablesChanged) + 'static,
 ) -> Result<Subscription, CommandError> {
     listen(EVENT_TIMETABLES_CHANGED, handler).await
+}
+
+/// Follows everything that changes in chat: lines, rooms, connection, typing, presence.
+pub async fn on_chat(handler: impl Fn(ChatEvent) + 'static) -> Result<Subscription, CommandError> {
+    listen(EVENT_CHAT, handler).await
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]

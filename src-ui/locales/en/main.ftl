@@ -271,3 +271,72 @@ timetable-pending-remove-block = Remove a block
 timetable-error-section-gone = That section was dropped from the catalog, so it can't be added.
 timetable-error-state = That can't be done right now (a term always keeps at least one plan).
 timetable-error-not-found = That plan or section no longer exists.
+
+## Chats
+
+chats-empty-title = No chat rooms yet
+chats-empty-body = Every course in your timetable has a chat room with your classmates. Add courses in the Timetable tab and their rooms appear here.
+chats-pick-room = Pick a room to start chatting.
+chats-no-messages = No messages yet. Say hello!
+chats-deleted = This message was deleted
+chats-time-now = now
+chats-time-minutes = { $min } min
+chats-today = Today
+chats-yesterday = Yesterday
+chats-date = { $min }/{ $max }
+chats-room-counts = { $max } members · { $min } online
+chats-online-count = { $min } online
+chats-room-pending = Sending…
+chats-room-failed = Not sent
+chats-muted = Muted
+chats-unread = { $min ->
+    [one] 1 unread message
+   *[other] { $min } unread messages
+}
+chats-connecting = Connecting…
+chats-offline = Offline — messages will be sent when you're back.
+chats-reconnecting-now = Reconnecting…
+chats-reconnecting-in = Reconnecting in { $min } s…
+chats-loading-older = Loading older messages…
+chats-beginning = This is the beginning of the conversation.
+chats-new-messages = New messages
+chats-back = Back to rooms
+chats-members = Members
+chats-you = You
+chats-mute = Mute
+chats-unmute = Unmute
+chats-close = Close
+chats-reply = Reply
+chats-edit = Edit
+chats-delete = Delete
+chats-report = Report
+chats-block = Block
+chats-unblock = Unblock
+chats-save = Save
+chats-cancel = Cancel
+chats-edited = edited
+chats-pending = Waiting to send
+chats-not-sent = Not sent:
+chats-failed-too-long = too long
+chats-failed-empty = the message is empty
+chats-failed-not-member = you are no longer in this course
+chats-failed-rate-limited = too many messages at once
+chats-failed-other = the server refused it
+chats-retry = Retry
+chats-discard = Discard
+chats-replying-to = Replying to
+chats-placeholder = Write a message…
+chats-send = Send
+chats-counter = { $min } / { $max }
+chats-typing-one = {" "}is typing…
+chats-typing-several = { $min } people are typing…
+chats-delete-title = Delete this message?
+chats-delete-body = Everyone in the room will see that it was deleted.
+chats-report-title = Report this message?
+chats-report-body = Moderators will review it. You can say why (optional).
+chats-report-reason = Reason (optional)
+chats-reported = Thanks. The moderators will take a look.
+nav-chats-unread = { $min ->
+    [one] 1 unread chat message
+   *[other] { $min } unread chat messages
+}

@@ -23,6 +23,14 @@ const FAKE_INVOKE: &str = r#"
     return Promise.resolve(JSON.parse(JSON.stringify(answer)));
 "#;
 
+/// `listen(event, handler)`: keeps the handler so a test can [`FakeShell::emit`] to it.
+const FAKE_LISTEN: &str = r#"
+    const shell = globalThis.__pretzelFake;
+    const entry = { event, handler };
+    shell.listeners.push(entry);
+    return Promise.resolve(() => { shell.listeners = shell.listeners.filter((held) => held !== entry); });
+"#;
+
 /// The installed stand-in; dropping it removes it.
 pub struct FakeShell;
 
@@ -34,6 +42,7 @@ impl FakeShell {
             js_sys::Reflect::set(target, &JsValue::from_str(key), value).expect("set property");
         };
         set(&fake, "calls", &js_sys::Array::new());
+        set(&fake, "listeners", &js_sys::Array::new());
         set(&fake, "answers", &js_sys::JSON::parse(&answers.to_string()).expect("answers"));
         let sequences: js_sys::Array = sequences.iter().map(|cmd| JsValue::from_str(cmd)).collect();
         set(&fake, "sequences", &sequences);
@@ -42,7 +51,7 @@ impl FakeShell {
         let core = js_sys::Object::new();
         set(&core, "invoke", &js_sys::Function::new_with_args("cmd, args", FAKE_INVOKE));
         let event = js_sys::Object::new();
-        set(&event, "listen", &js_sys::Function::new_no_args("return Promise.resolve(() => {});"));
+        set(&event, "listen", &js_sys::Function::new_with_args("event, handler", FAKE_LISTEN));
         let tauri = js_sys::Object::new();
         set(&tauri, "core", &core);
         set(&tauri, "event", &event);
@@ -58,6 +67,27 @@ impl FakeShell {
         let json = js_sys::JSON::stringify(&calls).expect("stringify").as_string().expect("string");
         let calls: Vec<serde_json::Value> = serde_json::from_str(&json).expect("calls JSON");
         calls.into_iter().filter(|call| call["cmd"] == cmd).map(|call| call["args"].clone()).collect()
+    }
+}
+
+impl FakeShell {
+    /// Delivers `payload` to every handler listening to `event`, as the shell's `emit` would.
+    pub fn emit(&self, event: &str, payload: &serde_json::Value) {
+        let global: JsValue = js_sys::global().into();
+        let fake = js_sys::Reflect::get(&global, &JsValue::from_str("__pretzelFake")).expect("fake shell");
+        let listeners = js_sys::Reflect::get(&fake, &JsValue::from_str("listeners")).expect("listeners");
+        let listeners: js_sys::Array = listeners.dyn_into().expect("an array");
+        let message = js_sys::Object::new();
+        let payload = js_sys::JSON::parse(&payload.to_string()).expect("payload");
+        js_sys::Reflect::set(&message, &JsValue::from_str("payload"), &payload).expect("set payload");
+        for entry in listeners.iter() {
+            let name = js_sys::Reflect::get(&entry, &JsValue::from_str("event")).expect("event");
+            if name.as_string().as_deref() == Some(event) {
+                let handler = js_sys::Reflect::get(&entry, &JsValue::from_str("handler")).expect("handler");
+                let handler: js_sys::Function = handler.dyn_into().expect("a function");
+                handler.call1(&JsValue::NULL, &message).expect("handler ran");
+            }
+        }
     }
 }
 

@@ -34,6 +34,20 @@ pub enum Icon {
     Check,
     /// A disclosure arrow.
     Chevron,
+    /// Replying to a message.
+    Reply,
+    /// Editing one's own message.
+    Edit,
+    /// Deleting one's own message.
+    Trash,
+    /// Reporting a message.
+    Flag,
+    /// Blocking a student.
+    Block,
+    /// A message waiting to be sent.
+    Clock,
+    /// Sending a message.
+    Send,
 }
 
 /// Renders `icon` as a decorative (`aria-hidden`) inline SVG.
@@ -108,6 +122,29 @@ pub fn Glyph(
         .into_any(),
         Icon::Check => view! { <path d="M5 12.5l4.5 4.5L19 7.5" /> }.into_any(),
         Icon::Chevron => view! { <path d="M9 6l6 6-6 6" /> }.into_any(),
+        Icon::Reply => view! { <path d="M9.5 7.5 4.5 12l5 4.5M4.5 12h9a6 6 0 0 1 6 6v1" /> }.into_any(),
+        Icon::Edit => view! {
+            <path d="M15.5 4.5l4 4L9 19l-4.5.5L5 15z" />
+            <path d="M13 7l4 4" />
+        }
+        .into_any(),
+        Icon::Trash => view! {
+            <path d="M4.5 7h15M9.5 7V4.5h5V7M6.5 7l1 12.5h9l1-12.5" />
+            <path d="M10.5 11v5M13.5 11v5" />
+        }
+        .into_any(),
+        Icon::Flag => view! { <path d="M5.5 20.5v-16M5.5 4.5h11l-2 4 2 4h-11" /> }.into_any(),
+        Icon::Block => view! {
+            <circle cx="12" cy="12" r="8.5" />
+            <path d="M6 6l12 12" />
+        }
+        .into_any(),
+        Icon::Clock => view! {
+            <circle cx="12" cy="12" r="8.5" />
+            <path d="M12 7.5V12l3 2" />
+        }
+        .into_any(),
+        Icon::Send => view! { <path d="M4 12l16-8-6 16-2.5-6.5zM11.5 13.5 20 4" /> }.into_any(),
     };
     view! {
         <svg

@@ -1,10 +1,11 @@
 //! The main navigation: a left sidebar on desktop, a bottom tab bar on phone-width windows.
 //!
 //! It is one `<nav>` either way; the stylesheet moves it at 700 px. Each button carries
-//! `data-tab="<tab>"` and the active one `aria-current="page"`.
+//! `data-tab="<tab>"` and the active one `aria-current="page"`; the Chats tab shows the unread
+//! chat messages as a `.tab-badge`.
 
 use crate::components::icons::{Glyph, Icon};
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{Msg, t, use_i18n};
 use leptos::prelude::*;
 
 /// A top-level section of the signed-in app.
@@ -68,6 +69,9 @@ pub fn TabBar(
     active: Signal<Tab>,
     /// Called with the tab the student picked.
     on_select: Callback<Tab>,
+    /// Unread chat messages over all rooms, shown as a badge on the Chats tab (none at 0).
+    #[prop(optional, into)]
+    chat_unread: Signal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let buttons = Tab::ALL
@@ -85,6 +89,17 @@ pub fn TabBar(
                 >
                     <Glyph icon=tab.icon() />
                     <span class="tab-label">{move || i18n.t(tab.label_key())}</span>
+                    {move || {
+                        let unread = chat_unread.get();
+                        (tab == Tab::Chats && unread > 0).then(|| {
+                            let label = i18n.msg(&Msg::new("nav-chats-unread").arg("min", unread as usize));
+                            view! {
+                                <span class="tab-badge" aria-label=label>
+                                    {if unread > 99 { "99+".to_owned() } else { unread.to_string() }}
+                                </span>
+                            }
+                        })
+                    }}
                 </button>
             }
         })
@@ -124,6 +139,23 @@ mod tests {
         assert_eq!(active.get_untracked(), Tab::Me);
         assert_eq!(current(&root).as_deref(), Some("me"));
         assert_eq!(root.query_selector_all(".tab-active").expect("query").length(), 1);
+    }
+
+    #[wasm_bindgen_test]
+    async fn test_chats_tab_shows_the_unread_badge_only_when_there_is_something_unread() {
+        let unread = RwSignal::new(0_u32);
+        let root =
+            mount(move || view! { <TabBar active=Tab::Feed on_select=Callback::new(|_| {}) chat_unread=unread /> });
+        assert!(find(&root, ".tab-badge").is_none());
+        unread.set(5);
+        settle().await;
+        let badge = find(&root, "[data-tab=chats] .tab-badge").expect("badge");
+        assert_eq!(badge.text_content().as_deref(), Some("5"));
+        assert_eq!(badge.get_attribute("aria-label").as_deref(), Some("5 unread chat messages"));
+        assert_eq!(root.query_selector_all(".tab-badge").expect("query").length(), 1);
+        unread.set(0);
+        settle().await;
+        assert!(find(&root, ".tab-badge").is_none());
     }
 
     #[wasm_bindgen_test]
