@@ -26,6 +26,13 @@ commands:
             127.0.0.1:5432), printing p50/p99 per query side by side; ARGS go to the benchmark
             (--iterations N, --warmup N, --synthetic-sections N, --engine sqlite|postgres,
             --postgres URL, --synthetic-only)
+  bench chat [ARGS]
+            measure chat fan-out: the real backend (release, SQLite, real accounts and course
+            memberships) and, under the same load from ../shared/bench/socketio-reference/loadgen.js,
+            the Socket.IO and ceiling reference servers (n/a when absent), each pinned to its own
+            core; prints delivered msg/s, delivery ratio, p50/p99 latency, CPU per million deliveries
+            and memory per connection; ARGS go to the benchmark (--conns N, --room-size M, --rate R,
+            --duration S, --warmup S, --quick, --skip-references, --help)
 ";
 
 /// Features every build of the app crate uses, so that one compilation serves clippy, tests and the
@@ -159,17 +166,21 @@ fn run_backend(root: &Path) -> Result<()> {
     check("backend", status)
 }
 
-/// `bench search [ARGS]`: builds and runs the search benchmark in release mode from the project root
-/// (where it finds `assets/catalogs/`), passing ARGS through.
+/// A benchmark's own arguments: `cargo xtask bench search -- --engine sqlite` is a natural way to write
+/// them, so a leading `--` is dropped.
+fn without_dashes(rest: &[String]) -> &[String] {
+    match rest.split_first() {
+        Some((dashes, after)) if dashes == "--" => after,
+        _ => rest,
+    }
+}
+
+/// `bench search|chat [ARGS]`: builds and runs a benchmark in release mode from the project root
+/// (where it finds `assets/catalogs/` and `../shared/bench/`), passing ARGS through.
 fn bench(root: &Path, args: &[String]) -> Result<()> {
     match args.split_first() {
         Some((what, rest)) if what == "search" => {
-            // `cargo xtask bench search -- --engine sqlite` is a natural way to write it; the
-            // benchmark's own arguments follow either way.
-            let rest = match rest.split_first() {
-                Some((dashes, after)) if dashes == "--" => after,
-                _ => rest,
-            };
+            let rest = without_dashes(rest);
             step(
                 "search benchmark (release)",
                 cargo()
@@ -178,9 +189,25 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
                     .current_dir(root),
             )
         }
+        Some((what, rest)) if what == "chat" => {
+            let rest = without_dashes(rest);
+            // The benchmark starts the server as its own process (to pin it and read its CPU and
+            // memory), so both binaries are built; it finds `pretzel-backend` beside itself.
+            step(
+                "build the backend and the chat benchmark (release)",
+                cargo()
+                    .args(["build", "--release", "-p", "pretzel-backend"])
+                    .args(["--bin", "pretzel-backend", "--bin", "pretzel-bench-chat"])
+                    .current_dir(root),
+            )?;
+            step(
+                "chat benchmark",
+                Command::new(target_dir(root).join("release/pretzel-bench-chat")).args(rest).current_dir(root),
+            )
+        }
         _ => {
             eprint!("{USAGE}");
-            bail!("usage: cargo xtask bench search [ARGS]")
+            bail!("usage: cargo xtask bench search|chat [ARGS]")
         }
     }
 }
