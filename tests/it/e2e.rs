@@ -337,3 +337,197 @@ async fn test_timetable_search_add_confirm_conflict_then_work_offline() {
     app.close().await.expect("quit the app");
     server.stop().await;
 }
+
+/// Ben, the second student: Pretzel's own client core (the one inside the app) on a data folder of
+/// his own, with its chat connection running, in CS 18000 L01 like Ana.
+struct SecondStudent {
+    client: pretzel_client::Client,
+    task: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl SecondStudent {
+    async fn join_cs18000(server: &TestServer) -> Self {
+        let dir = tempfile::tempdir().expect("Ben's data dir");
+        let client = pretzel_client::Client::new(pretzel_client::ClientOptions {
+            data_dir: dir.path().to_path_buf(),
+            backend_url: Some(server.base.clone()),
+            token_store: pretzel_client::TokenStoreKind::File,
+        })
+        .expect("Ben's client");
+        client
+            .sign_up(pretzel_api::SignupRequest {
+                email: fresh_email("e2e-ben"),
+                password: GOOD_PASSWORD.into(),
+                display_name: "Ben Okafor".into(),
+                university_id: pretzel_api::UniversityId(3),
+            })
+            .await
+            .expect("Ben signs up");
+        let term = client.terms().await.expect("Purdue's terms")[0].id;
+        let query = pretzel_api::SearchQuery { q: Some("CS 18000".into()), ..Default::default() };
+        let found = client.search(term, &query).await.expect("search");
+        let section = found
+            .response
+            .results
+            .iter()
+            .find(|hit| hit.registration_id == "29708")
+            .expect("CS 18000 L01 in the results")
+            .section_id;
+        let plans = client.term_timetables(term).await.expect("Ben's plans");
+        let plan = plans.data.timetables.iter().find(|plan| plan.primary).expect("a primary plan").id;
+        let outcome = client
+            .change_timetable(pretzel_api::shell::ChangeTimetable {
+                term_id: term,
+                change: pretzel_api::shell::TimetableChange::AddSections {
+                    timetable_id: plan,
+                    section_ids: vec![section],
+                    confirm_conflicts: true,
+                },
+            })
+            .await
+            .expect("Ben adds CS 18000 L01");
+        assert!(matches!(outcome, pretzel_api::shell::ChangeOutcome::Applied { .. }), "{outcome:?}");
+        let running = client.clone();
+        let task = tokio::spawn(async move { running.run_chat().await });
+        Self { client, task, _dir: dir }
+    }
+
+    /// Waits until Ben's client holds a room, and returns it.
+    async fn room(&self) -> pretzel_api::RoomId {
+        for _ in 0..300 {
+            if let Some(room) = self.client.chat_rooms().expect("Ben's rooms").rooms.first() {
+                return room.summary.room_id;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("Ben never saw the CS 18000 room");
+    }
+
+    /// The bodies of the stored messages Ben's client holds in `room`, in seq order.
+    fn bodies(&self, room: pretzel_api::RoomId) -> Vec<String> {
+        let view = self.client.chat_open_room(pretzel_api::shell::chat::RoomArgs { room_id: room }).expect("open");
+        view.lines.iter().filter(|line| line.seq.is_some()).map(|line| line.body.clone()).collect()
+    }
+
+    async fn wait_for_bodies(&self, room: pretzel_api::RoomId, expected: &[&str]) {
+        for _ in 0..300 {
+            if self.bodies(room) == expected {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("Ben holds {:?}, expected {expected:?}", self.bodies(room));
+    }
+
+    async fn say(&self, room: pretzel_api::RoomId, body: &str) {
+        self.client
+            .chat_send(pretzel_api::shell::chat::ChatSend {
+                room_id: room,
+                body: body.into(),
+                reply_to: None,
+                mentions: vec![],
+            })
+            .expect("Ben writes");
+    }
+}
+
+impl Drop for SecondStudent {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Types `body` into the composer and sends it with the button.
+async fn send_chat(app: &Client, body: &str) {
+    fill(app, "#chat-input", body).await;
+    click(app, "#chat-send").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver and a display: run through `cargo xtask test`"]
+async fn test_two_students_chat_in_their_course_room_across_a_backend_restart() {
+    let _turn = ONE_APP_AT_A_TIME.lock().await;
+    let storage = Storage::new(Engine::Sqlite).await;
+    let config = pretzel_backend::config::Config { load_sample_catalogs: true, ..storage.config() };
+    let server = TestServer::start(config.clone()).await;
+    let address = server.addr().to_owned();
+    let email = fresh_email("e2e-chat");
+    let response = server
+        .post_json(
+            "/api/v1/auth/signup",
+            &serde_json::json!({"email": email, "password": GOOD_PASSWORD, "display_name": "Ana Souza", "university_id": 3}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let ben = SecondStudent::join_cs18000(&server).await;
+    let room = ben.room().await;
+
+    // Ana adds the same course in the app; the room appears in her Chats tab by itself.
+    let app_data = tempfile::tempdir().expect("app data dir");
+    let driver = Driver::start(&server.base, app_data.path()).await;
+    let app = driver.open_app().await;
+    log_in(&app, &email).await;
+    click(&app, "[data-tab='timetable']").await;
+    search_and_add(&app, "CS 18000", "29708").await;
+    wait_for_count(&app, ".week-block[data-registration-id='29708']", 5).await;
+    click(&app, "[data-tab='chats']").await;
+    let row = format!(".chat-room-row[data-room-id='{room}']");
+    let listed = text_of(&app, &row).await;
+    assert!(listed.contains("CS 18000"), "the course's room is listed: {listed}");
+    screenshot(&app, "20-chats-room-list.png").await;
+    click(&app, &row).await;
+    app.wait().at_most(WAIT).for_element(Locator::Css("#chat-input")).await.expect("the composer");
+
+    // Online: Ana writes, Ben receives; Ben answers, Ana sees it.
+    let first = "Hi! Anyone want to form a study group for the first project?";
+    send_chat(&app, first).await;
+    wait_for_count(&app, ".chat-line-mine[data-state='sent']", 1).await;
+    ben.wait_for_bodies(room, &[first]).await;
+    let answer = "Yes! Library, Thursday after the lecture?";
+    ben.say(room, answer).await;
+    wait_for_count(&app, ".chat-line:not(.chat-line-mine)", 1).await;
+    assert!(text_of(&app, ".chat-line:not(.chat-line-mine)").await.contains("Thursday"));
+    screenshot(&app, "21-chat-room.png").await;
+
+    // The backend stops: Ana sees the banner, and what she writes waits, marked pending; Ben writes
+    // offline too.
+    server.stop().await;
+    app.wait().at_most(WAIT).for_element(Locator::Css("#chat-connection")).await.expect("the offline banner");
+    let offline = "Perfect, I'll bring last year's notes.";
+    send_chat(&app, offline).await;
+    wait_for_count(&app, ".chat-line-mine[data-state='pending']", 1).await;
+    let ben_offline = "See you there.";
+    ben.say(room, ben_offline).await;
+    screenshot(&app, "22-chat-offline-pending.png").await;
+
+    // The backend comes back on the same address: both queued messages go out once, in order of
+    // writing per sender, and both students end with the same four messages.
+    let server = TestServer::start_at(config, &address).await;
+    wait_for_count(&app, ".chat-line-mine[data-state='sent']", 2).await;
+    wait_for_count(&app, ".chat-line:not(.chat-line-mine)", 2).await;
+    wait_for_count(&app, "#chat-connection", 0).await;
+    let held = ben.bodies(room);
+    assert_eq!(held.len(), 4, "Ben holds each message once: {held:?}");
+    for body in [first, answer, offline, ben_offline] {
+        assert_eq!(held.iter().filter(|held| held.as_str() == body).count(), 1, "{body:?} once in {held:?}");
+    }
+    let in_app: Vec<String> = {
+        let mut texts = Vec::new();
+        for line in app.find_all(Locator::Css(".chat-line .chat-body")).await.expect("lines") {
+            texts.push(line.text().await.expect("text"));
+        }
+        texts
+    };
+    assert_eq!(in_app.len(), 4, "the app shows each message once: {in_app:?}");
+    screenshot(&app, "23-chat-after-restart.png").await;
+
+    // Phone width: the room fills the screen with a way back to the list.
+    app.set_window_size(390, 844).await.expect("resize to phone width");
+    app.wait().at_most(WAIT).for_element(Locator::Css("#chat-back")).await.expect("a back button at phone width");
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    screenshot(&app, "24-chat-phone.png").await;
+    app.close().await.expect("quit the app");
+    drop(ben);
+    server.stop().await;
+}
