@@ -176,6 +176,40 @@ async fn ranks_exact_code_then_prefix_then_relevance(engine: Engine) {
 }
 test_both_dbs!(test_search_ranks_exact_code_then_prefix_then_relevance, ranks_exact_code_then_prefix_then_relevance);
 
+async fn ranks_title_matches_above_description_mentions(engine: Engine) {
+    let f = fixture(engine).await;
+    // A broad word: every course holding it in its title comes before the courses that only mention it
+    // in their description, and each course's sections stay together.
+    let found = search_all(&f.server, f.umd, "q=introduction").await;
+    let in_title = |h: &SearchHit| {
+        h.title.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with("introduction"))
+    };
+    let first_mention = found.iter().position(|h| !in_title(h)).expect("a description-only match");
+    assert!(found[first_mention..].iter().all(|h| !in_title(h)), "{:?}", codes(&found));
+    for course in ["AASP100", "AMST101", "ANTH222"] {
+        assert!(codes(&found[..first_mention]).contains(&course), "{course}");
+    }
+    for course in ["AMST203", "AOSC123"] {
+        assert!(codes(&found[first_mention..]).contains(&course), "{course}");
+    }
+    let mut groups = codes(&found);
+    groups.dedup();
+    let mut distinct = groups.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(groups.len(), distinct.len(), "a course's sections are split: {groups:?}");
+    // Sections still match one by one: an instructor's name together with a course's word finds only
+    // the sections that instructor teaches.
+    let nichols = search_all(&f.server, f.umd, "q=nichols%20african").await;
+    assert!(!nichols.is_empty());
+    assert!(nichols.iter().all(|h| h.instructors.iter().any(|i| i.contains("Nichols"))), "{:?}", codes(&nichols));
+    f.server.stop().await;
+}
+test_both_dbs!(
+    test_search_ranks_title_matches_above_description_mentions,
+    ranks_title_matches_above_description_mentions
+);
+
 fn minutes(clock: &str) -> i64 {
     let (h, m) = clock.split_once(':').unwrap();
     h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap()
