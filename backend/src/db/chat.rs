@@ -10,7 +10,7 @@
 //! storing transaction: the first statement takes SQLite's write lock or PostgreSQL's row lock on the
 //! room, so seqs are handed out one at a time in commit order and a rolled-back send leaves no gap.
 
-use super::{Db, DbError, classify, now_millis};
+use super::{Db, DbError, Engine, classify, now_millis};
 use chrono::{DateTime, Utc};
 use pretzel_api::{ChatMessage, MessageId, RoomId, RoomSummary, TermId, UserId};
 use sqlx::Row;
@@ -34,6 +34,15 @@ const NOT_BLOCKED_BY_1: &str = "m.author_id NOT IN (SELECT b.blocked_id FROM use
 const MESSAGE_COLUMNS: &str = "m.id, m.room_id, m.seq, m.author_id, u.display_name AS author_name, m.client_msg_id, \
      m.body, m.reply_to, m.mentions, m.created_at, m.edited_at, m.deleted_at, m.revision";
 
+/// Takes the room's next seq if `$2` (a user id) is a member of room `$1`, and returns it with the
+/// member's display name.
+const STORE_SEQ: &str = "UPDATE rooms SET last_seq = last_seq + 1 \
+     WHERE id = $1 AND EXISTS (SELECT 1 FROM sections s \
+         JOIN timetable_sections ts ON ts.section_id = s.id \
+         JOIN timetables t ON t.id = ts.timetable_id \
+         WHERE s.course_id = rooms.course_id AND t.user_id = $2 AND t.is_primary = 1) \
+     RETURNING last_seq, (SELECT display_name FROM users WHERE id = $2) AS author_name";
+
 /// What a student may do in a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoomAccess {
@@ -48,7 +57,7 @@ pub enum RoomAccess {
 /// A message to store.
 #[derive(Debug)]
 pub struct NewMessage<'a> {
-    /// The room (checked for membership by the caller).
+    /// The room; storing refuses the message unless the author is a member of it.
     pub room_id: RoomId,
     /// The author.
     pub author_id: UserId,
@@ -73,6 +82,8 @@ pub enum StoreOutcome {
     UnknownReply,
     /// The room does not exist.
     UnknownRoom,
+    /// The author is not a member of the room.
+    NotMember,
 }
 
 /// What an edit or deletion led to.
@@ -138,6 +149,18 @@ fn row_to_message(row: &AnyRow) -> Result<ChatMessage, DbError> {
 }
 
 impl Db {
+    /// Waits for this server's turn to write chat data, on SQLite; PostgreSQL locks rows itself.
+    ///
+    /// SQLite takes one writer at a time, and a writer that finds the database locked sleeps in
+    /// SQLite's busy handler (1 ms, 2 ms, 5 ms, … up to 100 ms a try), which under a steady stream of
+    /// sends costs tens of milliseconds; waiting in line here costs none.
+    async fn sqlite_writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.engine() {
+            Engine::Sqlite => Some(self.chat_writer.lock().await),
+            Engine::Postgres => None,
+        }
+    }
+
     /// The rooms `user` is a member of, creating the rooms of member courses that have none yet.
     pub async fn member_room_ids(&self, user: UserId) -> Result<Vec<RoomId>, DbError> {
         let query = format!(
@@ -274,34 +297,29 @@ impl Db {
             .collect()
     }
 
-    /// Stores a message with the room's next seq, or finds the one an earlier send with the same
-    /// `client_msg_id` stored.
+    /// Stores a message of a member of its room with the room's next seq, or finds the one an earlier
+    /// send with the same `client_msg_id` stored.
+    ///
+    /// Membership is checked by the statement that takes the seq, and the stored message is built
+    /// here rather than read back: a send costs four statements (begin, seq, insert, commit), which
+    /// is most of what a message costs the server.
     pub async fn store_message(&self, new: &NewMessage<'_>) -> Result<StoreOutcome, DbError> {
         let mentions = serde_json::to_string(new.mentions).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        let _writer = self.sqlite_writer().await;
         let mut tx = self.pool().begin().await?;
         // The write comes first: it takes the lock that orders this room's sends (see the module doc),
-        // which also makes the duplicate check below race-free.
-        let seq: Option<i64> =
-            sqlx::query_scalar("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
-                .bind(new.room_id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(seq) = seq else {
-            return Ok(StoreOutcome::UnknownRoom);
+        // which also makes the duplicate check of the insert race-free.
+        let taken = sqlx::query(STORE_SEQ).bind(new.room_id.0).bind(new.author_id.0).fetch_optional(&mut *tx).await?;
+        let Some(taken) = taken else {
+            drop(tx);
+            // Which of the two it was, asked only when the send is refused.
+            return Ok(match self.room_access(new.room_id, new.author_id).await? {
+                RoomAccess::Unknown => StoreOutcome::UnknownRoom,
+                RoomAccess::NotMember | RoomAccess::Member => StoreOutcome::NotMember,
+            });
         };
-        let existing = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id \
-             WHERE m.room_id = $1 AND m.author_id = $2 AND m.client_msg_id = $3"
-        ))
-        .bind(new.room_id.0)
-        .bind(new.author_id.0)
-        .bind(new.client_msg_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(row) = existing {
-            // Dropping the transaction rolls the seq bump back.
-            return Ok(StoreOutcome::Duplicate(row_to_message(&row)?));
-        }
+        let seq: i64 = taken.try_get("last_seq")?;
+        let author_name: String = taken.try_get("author_name")?;
         if let Some(reply_to) = new.reply_to {
             let found: Option<i64> = sqlx::query_scalar("SELECT id FROM messages WHERE id = $1 AND room_id = $2")
                 .bind(reply_to.0)
@@ -312,9 +330,11 @@ impl Db {
                 return Ok(StoreOutcome::UnknownReply);
             }
         }
-        let id: i64 = sqlx::query_scalar(
+        let created_at = now_millis();
+        let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO messages (room_id, seq, author_id, client_msg_id, body, reply_to, mentions, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING RETURNING id",
         )
         .bind(new.room_id.0)
         .bind(seq)
@@ -323,19 +343,40 @@ impl Db {
         .bind(new.body)
         .bind(new.reply_to.map(|m| m.0))
         .bind(&mentions)
-        .bind(now_millis())
-        .fetch_one(&mut *tx)
+        .bind(created_at)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(classify)?;
-        let row = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id WHERE m.id = $1"
-        ))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let message = row_to_message(&row)?;
+        let Some(id) = id else {
+            // An earlier send with this key stored the message: rolling back returns the seq.
+            tx.rollback().await?;
+            let existing = sqlx::query(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id \
+                 WHERE m.room_id = $1 AND m.author_id = $2 AND m.client_msg_id = $3"
+            ))
+            .bind(new.room_id.0)
+            .bind(new.author_id.0)
+            .bind(new.client_msg_id)
+            .fetch_one(self.pool())
+            .await?;
+            return Ok(StoreOutcome::Duplicate(row_to_message(&existing)?));
+        };
         tx.commit().await?;
-        Ok(StoreOutcome::Stored(message))
+        Ok(StoreOutcome::Stored(ChatMessage {
+            id: MessageId(id),
+            room_id: new.room_id,
+            seq: to_u64(seq, "seq")?,
+            author_id: new.author_id,
+            author_name,
+            client_msg_id: new.client_msg_id.to_owned(),
+            body: new.body.to_owned(),
+            reply_to: new.reply_to,
+            mentions: new.mentions.to_vec(),
+            created_at: time(created_at)?,
+            edited_at: None,
+            deleted: false,
+            revision: 0,
+        }))
     }
 
     /// Up to `limit` messages of `room` with `seq > after`, oldest first.
@@ -412,6 +453,7 @@ impl Db {
         body: Option<&str>,
     ) -> Result<UpdateOutcome, DbError> {
         let now = now_millis();
+        let _writer = self.sqlite_writer().await;
         let mut tx = self.pool().begin().await?;
         let updated = match body {
             Some(body) => {
@@ -462,6 +504,7 @@ impl Db {
     /// Moves `user`'s read marker in `room` forward to `seq` (capped at the room's last seq; a marker
     /// never moves back). Returns the marker now in effect and the unread count it leaves.
     pub async fn mark_read(&self, user: UserId, room: RoomId, seq: u64) -> Result<(u64, u32), DbError> {
+        let writer = self.sqlite_writer().await;
         sqlx::query(
             "INSERT INTO read_markers (user_id, room_id, last_read_seq, updated_at) \
              SELECT $1, r.id, CASE WHEN $3 < r.last_seq THEN $3 ELSE r.last_seq END, $4 FROM rooms r WHERE r.id = $2 \
@@ -476,6 +519,7 @@ impl Db {
         .bind(now_millis())
         .execute(self.pool())
         .await?;
+        drop(writer);
         let row = sqlx::query(&format!(
             "SELECT rm.last_read_seq, (SELECT COUNT(*) FROM messages m WHERE m.room_id = rm.room_id \
                  AND m.seq > rm.last_read_seq AND m.author_id <> rm.user_id AND m.deleted_at IS NULL \

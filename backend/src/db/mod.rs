@@ -71,6 +71,8 @@ pub(crate) fn classify(err: sqlx::Error) -> DbError {
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
+    /// Queues this database's chat writes on SQLite (see `chat.rs`); shared by every clone.
+    chat_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -111,7 +113,7 @@ impl Db {
             Engine::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
-        Ok(Self { pool, engine })
+        Ok(Self { pool, engine, chat_writer: std::sync::Arc::default() })
     }
 
     /// The engine behind this pool.

@@ -87,7 +87,7 @@ struct Connection {
 /// Serves one upgraded socket until it closes.
 pub async fn serve(mut socket: WebSocket, state: AppState, session: AuthSession) {
     let hub = state.chat.clone();
-    let display_name = match state.db.user_by_id(session.user_id).await {
+    let display_name = match Box::pin(state.db.user_by_id(session.user_id)).await {
         Ok(Some(user)) => user.display_name,
         Ok(None) => {
             close(&mut socket, CLOSE_SESSION_REVOKED, "session_revoked").await;
@@ -170,6 +170,10 @@ async fn send_error(socket: &mut WebSocket, error: ChatError) -> Step {
     send(socket, &ServerFrame::Error(error)).await
 }
 
+fn not_member(refusal: &Refusal) -> ChatError {
+    refusal.error(ChatErrorCode::NotMember, "This course is not in your primary timetable.")
+}
+
 fn internal(refusal: &Refusal, error: &DbError) -> ChatError {
     tracing::error!(%error, "chat request failed");
     refusal.error(ChatErrorCode::Internal, "Something went wrong on the server; try again.")
@@ -200,6 +204,8 @@ impl Connection {
         self.session.user_id
     }
 
+    /// The connection's loop. Every handler but live forwarding runs boxed: an idle connection then
+    /// keeps only the loop's own state in memory, not the largest of its handlers' (hello's reads).
     async fn run(&mut self, socket: &mut WebSocket) -> End {
         let heartbeat = self.hub.settings().heartbeat;
         let mut ticks = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
@@ -216,6 +222,12 @@ impl Connection {
         tokio::pin!(shutting_down);
         let kick = Arc::clone(&self.registration.kick);
         let membership = Arc::clone(&self.registration.membership);
+        // The signals' waits live across turns of the loop: a live event then costs no registering
+        // and unregistering with each signal.
+        let kick_signal = kick.notified();
+        tokio::pin!(kick_signal);
+        let membership_signal = membership.notified();
+        tokio::pin!(membership_signal);
         let mut resyncs = self.hub.resyncs();
         loop {
             let step = tokio::select! {
@@ -227,7 +239,7 @@ impl Connection {
                     }
                     return End::Close(CLOSE_TOKEN_EXPIRED, "token_expired");
                 }
-                () = kick.notified() => {
+                () = &mut kick_signal => {
                     let text = "This connection fell too far behind; reconnect and resume.";
                     let error = Refusal::bare().error(ChatErrorCode::TooSlow, text);
                     if send_error(socket, error).await.is_err() {
@@ -236,10 +248,13 @@ impl Connection {
                     return End::Close(CLOSE_TOO_SLOW, "too_slow");
                 }
                 Some(event) = self.registration.events.recv() => self.forward(socket, &event).await,
-                Ok(()) = resyncs.changed() => self.recover(socket).await,
+                Ok(()) = resyncs.changed() => Box::pin(self.recover(socket)).await,
                 // Ahead of the client's frames: whatever the client does after the edit that fired
                 // it already sees the new rooms.
-                () = membership.notified() => self.membership_changed(socket).await,
+                () = &mut membership_signal => {
+                    membership_signal.set(membership.notified());
+                    Box::pin(self.membership_changed(socket)).await
+                }
                 inbound = socket.recv() => match inbound {
                     None => return End::Gone,
                     Some(Err(error)) => {
@@ -252,10 +267,10 @@ impl Connection {
                     }
                     Some(Ok(message)) => {
                         self.last_heard = Instant::now();
-                        self.on_message(socket, message).await
+                        Box::pin(self.on_message(socket, message)).await
                     }
                 },
-                _ = ticks.tick() => self.on_tick(socket, heartbeat).await,
+                _ = ticks.tick() => Box::pin(self.on_tick(socket, heartbeat)).await,
             };
             if let Err(end) = step {
                 return end;
@@ -465,6 +480,21 @@ impl Connection {
         Ok(())
     }
 
+    /// Sends the stored messages of `room` between the seqs `mark` and `seq`, both excluded.
+    async fn fill_gap(&mut self, socket: &mut WebSocket, room: RoomId, mark: u64, seq: u64) -> Step {
+        let missed = match self.state.db.messages_between(room, mark, seq).await {
+            Ok(missed) => missed,
+            Err(error) => {
+                tracing::error!(%error, "chat gap fill failed");
+                return Err(End::Close(CLOSE_INTERNAL_ERROR, "internal"));
+            }
+        };
+        for message in missed {
+            self.send_message(socket, message).await?;
+        }
+        Ok(())
+    }
+
     /// Forwards one live event, in seq order for messages.
     async fn forward(&mut self, socket: &mut WebSocket, event: &RoomEvent) -> Step {
         let Some(&mark) = self.subs.rooms.get(&event.room_id) else {
@@ -479,16 +509,7 @@ impl Connection {
             return Ok(());
         }
         if seq > mark + 1 {
-            let missed = match self.state.db.messages_between(event.room_id, mark, seq).await {
-                Ok(missed) => missed,
-                Err(error) => {
-                    tracing::error!(%error, "chat gap fill failed");
-                    return Err(End::Close(CLOSE_INTERNAL_ERROR, "internal"));
-                }
-            };
-            for message in missed {
-                self.send_message(socket, message).await?;
-            }
+            Box::pin(self.fill_gap(socket, event.room_id, mark, seq)).await?;
         }
         self.subs.rooms.insert(event.room_id, seq);
         if hidden { Ok(()) } else { send_text(socket, event.frame.clone()).await }
@@ -557,9 +578,7 @@ impl Connection {
     async fn check_member(&self, room: RoomId, refusal: &Refusal) -> Result<(), ChatError> {
         match self.state.db.room_access(room, self.user()).await {
             Ok(RoomAccess::Member) => Ok(()),
-            Ok(RoomAccess::NotMember) => {
-                Err(refusal.error(ChatErrorCode::NotMember, "This course is not in your primary timetable."))
-            }
+            Ok(RoomAccess::NotMember) => Err(not_member(refusal)),
             Ok(RoomAccess::Unknown) => Err(refusal.error(ChatErrorCode::UnknownRoom, "There is no such room.")),
             Err(error) => Err(internal(refusal, &error)),
         }
@@ -612,7 +631,7 @@ impl Connection {
             error.retry_after_secs = Some(u32::try_from(retry_after.as_secs().max(1)).unwrap_or(u32::MAX));
             return Err(error);
         }
-        self.check_member(room_id, refusal).await?;
+        // Membership is checked by storing, in the same statement that takes the seq.
         let mentions =
             self.state.db.members_among(room_id, mentions).await.map_err(|error| internal(refusal, &error))?;
         let new = NewMessage { room_id, author_id: self.user(), client_msg_id, body, reply_to, mentions: &mentions };
@@ -635,6 +654,7 @@ impl Connection {
                 Err(refusal.error(ChatErrorCode::UnknownMessage, "The message replied to is not in this room."))
             }
             Ok(StoreOutcome::UnknownRoom) => Err(refusal.error(ChatErrorCode::UnknownRoom, "There is no such room.")),
+            Ok(StoreOutcome::NotMember) => Err(not_member(refusal)),
             Err(error) => Err(internal(refusal, &error)),
         }
     }

@@ -21,8 +21,9 @@ use pretzel_api::chat::CLOSE_FRAME_BYTES;
 /// Origins of the Pretzel app's own webviews (Tauri v2 on macOS/Linux/iOS, and on Windows/Android).
 pub const APP_ORIGINS: [&str; 3] = ["tauri://localhost", "http://tauri.localhost", "https://tauri.localhost"];
 
-/// Socket read buffer: frames are small, and the default 128 KiB per connection would dominate memory.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Socket read buffer: client frames are a few hundred bytes (a larger one grows it while it is read),
+/// and every idle connection keeps this much, so the default 128 KiB would dominate memory.
+const READ_BUFFER_BYTES: usize = 1024;
 /// Bytes gathered before a write reaches the socket (each frame is flushed at once anyway).
 const WRITE_BUFFER_BYTES: usize = 4 * 1024;
 
