@@ -284,7 +284,16 @@ chats-time-minutes = { $min } min
 chats-today = Today
 chats-yesterday = Yesterday
 chats-date = { $min }/{ $max }
-chats-room-counts = { $max } members · { $min } online
+chats-room-counts = { $min ->
+    [0] { $max ->
+        [one] { $max } member
+       *[other] { $max } members
+    }
+   *[other] { $max ->
+        [one] { $max } member
+       *[other] { $max } members
+    } · { $min } online
+}
 chats-online-count = { $min } online
 chats-room-pending = Sending…
 chats-room-failed = Not sent

@@ -281,7 +281,10 @@ chats-time-minutes = { $min }분 전
 chats-today = 오늘
 chats-yesterday = 어제
 chats-date = { $min }월 { $max }일
-chats-room-counts = 멤버 { $max }명 · { $min }명 접속 중
+chats-room-counts = { $min ->
+    [0] 멤버 { $max }명
+   *[other] 멤버 { $max }명 · { $min }명 접속 중
+}
 chats-online-count = { $min }명 접속 중
 chats-room-pending = 보내는 중…
 chats-room-failed = 전송 실패

@@ -281,7 +281,10 @@ chats-time-minutes = { $min } 分钟前
 chats-today = 今天
 chats-yesterday = 昨天
 chats-date = { $min }月{ $max }日
-chats-room-counts = { $max } 名成员 · { $min } 人在线
+chats-room-counts = { $min ->
+    [0] { $max } 名成员
+   *[other] { $max } 名成员 · { $min } 人在线
+}
 chats-online-count = { $min } 人在线
 chats-room-pending = 发送中…
 chats-room-failed = 未发送

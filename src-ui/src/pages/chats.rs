@@ -70,11 +70,25 @@ pub fn ChatsPage() -> impl IntoView {
     let report_reason = RwSignal::new(String::new());
     let open_seq = StoredValue::new(0_u64);
 
+    // Who is online is only known while connected: offline, the counts say members only.
+    let shown_rooms = Memo::new(move |_| {
+        let mut list = rooms.get();
+        if connection.get() != ConnectionState::Online {
+            list.iter_mut().for_each(|room| room.summary.online_count = 0);
+        }
+        list
+    });
     let room = Memo::new(move |_| {
         let id = open_room.get()?;
-        rooms
+        shown_rooms
             .with(|rooms| rooms.iter().find(|room| room.summary.room_id == id).cloned())
             .or_else(|| opened.get().filter(|room| room.summary.room_id == id))
+            .map(|mut room| {
+                if connection.get() != ConnectionState::Online {
+                    room.summary.online_count = 0;
+                }
+                room
+            })
     });
     let shown_lines = Memo::new(move |_| {
         blocked.with(|blocked| {
@@ -612,7 +626,7 @@ pub fn ChatsPage() -> impl IntoView {
                         when=move || loaded.get()
                         fallback=|| view! { <div class="chat-loading"><span class="spinner" aria-hidden="true"></span></div> }
                     >
-                        <ChatRoomList rooms=rooms selected=open_room on_open=open />
+                        <ChatRoomList rooms=shown_rooms selected=open_room on_open=open />
                     </Show>
                 </div>
                 <div class="chat-room-pane">{room_pane}</div>
@@ -996,6 +1010,8 @@ mod tests {
         let banner = wait_for(&root, "#chat-connection").await;
         let said = banner.text_content().unwrap_or_default();
         assert!(said.contains("Offline") && said.contains("Reconnecting in"), "{said}");
+        let counts = find(&root, "[data-room-id='1'] .chat-room-counts").expect("counts").text_content();
+        assert_eq!(counts.as_deref(), Some("40 members"), "who is online is unknown offline");
         shell.emit("chat", &json!({ "kind": "connection", "connection": { "state": "online" } }));
         for _ in 0..40 {
             if find(&root, "#chat-connection").is_none() {
