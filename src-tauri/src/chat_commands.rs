@@ -154,7 +154,7 @@ pub async fn chat_unblock(client: State<'_, Client>, args: UserArgs) -> Result<V
 /// Reports a message to the moderators.
 #[tauri::command]
 pub async fn chat_report(client: State<'_, Client>, args: ReportMessage) -> Result<(), CommandError> {
-    Ok(client.chat_report(args)?)
+    Ok(client.chat_report(args).await?)
 }
 
 /// The room on screen, so its messages do not raise notifications while the window has focus.

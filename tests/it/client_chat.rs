@@ -8,11 +8,11 @@
 
 use crate::common::{GOOD_PASSWORD, Storage, TestServer, fresh_email};
 use pretzel_api::shell::chat::{
-    ChatEvent, ChatLine, ChatSend, ConnectionState, LineState, MuteRoom, PendingMessageArgs, RoomArgs, RoomView,
-    UserArgs,
+    ChatEvent, ChatLine, ChatSend, ConnectionState, LineState, MuteRoom, PendingMessageArgs, ReportMessage, RoomArgs,
+    RoomView, UserArgs,
 };
 use pretzel_api::shell::{CommandError, CommandErrorKind};
-use pretzel_api::{RoomId, SectionId, SignupRequest, TermId, TermTimetables, UniversityId};
+use pretzel_api::{MessageId, RoomId, SectionId, SignupRequest, TermId, TermTimetables, UniversityId};
 use pretzel_backend::config::Config;
 use pretzel_backend::db::catalog::ImportOrigin;
 use pretzel_backend::import::Format;
@@ -400,6 +400,15 @@ async fn test_members_blocks_and_mutes_go_over_the_socket_and_fail_as_offline_wi
     let me = ana.client.chat_rooms().unwrap().me.unwrap();
     let refused = ana.client.chat_block(UserArgs { user_id: me }).await.unwrap_err();
     assert_eq!(CommandError::from(refused).kind, CommandErrorKind::Server, "blocking yourself is refused");
+
+    // A report is answered once the server recorded it; a report of no message is refused.
+    ben.send(room, "buy cheap essays here");
+    ana.holds(room, &["buy cheap essays here"]).await;
+    let spam = ana.client.chat_open_room(RoomArgs { room_id: room }).unwrap().lines[0].message_id.unwrap();
+    ana.client.chat_report(ReportMessage { message_id: spam, reason: "spam".into() }).await.unwrap();
+    let missing = MessageId(spam.0 + 1000);
+    let refused = ana.client.chat_report(ReportMessage { message_id: missing, reason: String::new() }).await;
+    assert_eq!(CommandError::from(refused.unwrap_err()).kind, CommandErrorKind::Server, "no such message");
 
     let muted = ana.client.chat_set_muted(MuteRoom { room_id: room, muted: true }).unwrap();
     assert!(muted.muted);

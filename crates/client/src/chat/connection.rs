@@ -413,7 +413,17 @@ impl Client {
                     let _ = reply.send(Ok(user_ids));
                 }
             }
-            ServerFrame::Reported { .. } | ServerFrame::Pong { .. } | ServerFrame::TokenExpired => {}
+            ServerFrame::Reported { message_id } => {
+                let waiter = {
+                    let mut waiters = chat.waiters();
+                    let position = waiters.reports.iter().position(|(message, _)| *message == message_id);
+                    position.and_then(|at| waiters.reports.remove(at))
+                };
+                if let Some((_, reply)) = waiter {
+                    let _ = reply.send(Ok(()));
+                }
+            }
+            ServerFrame::Pong { .. } | ServerFrame::TokenExpired => {}
         }
         Ok(())
     }
@@ -515,6 +525,13 @@ impl Client {
                 let _ = reply.send(Err(error));
                 return Ok(());
             }
+        }
+        if let Some(message) = error.message_id
+            && let Some(at) = waiters.reports.iter().position(|(waiting, _)| *waiting == message)
+            && let Some((_, reply)) = waiters.reports.remove(at)
+        {
+            let _ = reply.send(Err(error));
+            return Ok(());
         }
         if matches!(error.code, ChatErrorCode::InvalidRequest | ChatErrorCode::UnknownUser)
             && error.room_id.is_none()

@@ -134,6 +134,7 @@ struct Waiters {
     history: VecDeque<(RoomId, HistoryWaiter)>,
     members: VecDeque<(RoomId, Answer<Vec<RoomMember>>)>,
     block_lists: VecDeque<Answer<Vec<UserId>>>,
+    reports: VecDeque<(MessageId, Answer<()>)>,
 }
 
 /// Chat's share of the client, created with it and shared by every clone.
@@ -414,8 +415,16 @@ impl Client {
     }
 
     /// Reports a message to the moderators.
-    pub fn chat_report(&self, args: ReportMessage) -> Result<(), ChatClientError> {
-        self.inner.chat.send(ClientFrame::Report { message_id: args.message_id, reason: args.reason })
+    pub async fn chat_report(&self, args: ReportMessage) -> Result<(), ChatClientError> {
+        let (sender, answer) = oneshot::channel();
+        self.inner.chat.waiters().reports.push_back((args.message_id, sender));
+        if let Err(error) =
+            self.inner.chat.send(ClientFrame::Report { message_id: args.message_id, reason: args.reason })
+        {
+            self.inner.chat.waiters().reports.pop_back();
+            return Err(error);
+        }
+        await_answer(answer).await
     }
 
     /// The room's members with their presence, from the server.
