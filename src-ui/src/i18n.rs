@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn test_every_message_formats_without_errors_in_every_locale() {
         let mut args = FluentArgs::new();
-        for name in ["min", "max"] {
+        for name in ["min", "max", "year"] {
             args.set(name, 8);
         }
         for locale in Locale::ALL {
@@ -330,5 +330,16 @@ mod tests {
         let msg = Msg::new("field-password-too-short").arg("min", 8);
         assert!(translate_msg(Locale::En, &msg).contains('8'));
         assert!(translate_msg(Locale::Ko, &msg).contains('8'));
+    }
+
+    #[test]
+    fn test_dates_name_the_month_in_english_and_show_a_year_only_when_asked() {
+        let day = |key: &'static str| Msg::new(key).arg("min", 11).arg("max", 28);
+        assert_eq!(translate_msg(Locale::En, &day("chats-date")), "Nov 28");
+        assert_eq!(translate_msg(Locale::En, &day("chats-day-date")), "November 28");
+        assert_eq!(translate_msg(Locale::En, &day("chats-day-date-year").arg("year", 2025)), "November 28, 2025");
+        assert_eq!(translate_msg(Locale::En, &Msg::new("chats-day-date").arg("min", 1).arg("max", 2)), "January 2");
+        assert_eq!(translate_msg(Locale::Ko, &day("chats-day-date-year").arg("year", 2025)), "2025년 11월 28일");
+        assert_eq!(translate_msg(Locale::ZhCn, &day("chats-day-date")), "11月28日");
     }
 }

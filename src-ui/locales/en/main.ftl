@@ -283,7 +283,48 @@ chats-time-now = now
 chats-time-minutes = { $min } min
 chats-today = Today
 chats-yesterday = Yesterday
-chats-date = { $min }/{ $max }
+chats-date = { $min ->
+       [1] Jan
+       [2] Feb
+       [3] Mar
+       [4] Apr
+       [5] May
+       [6] Jun
+       [7] Jul
+       [8] Aug
+       [9] Sep
+       [10] Oct
+       [11] Nov
+      *[12] Dec
+   } { $max }
+chats-day-date = { $min ->
+       [1] January
+       [2] February
+       [3] March
+       [4] April
+       [5] May
+       [6] June
+       [7] July
+       [8] August
+       [9] September
+       [10] October
+       [11] November
+      *[12] December
+   } { $max }
+chats-day-date-year = { $min ->
+       [1] January
+       [2] February
+       [3] March
+       [4] April
+       [5] May
+       [6] June
+       [7] July
+       [8] August
+       [9] September
+       [10] October
+       [11] November
+      *[12] December
+   } { $max }, { $year }
 chats-room-counts = { $min ->
     [0] { $max ->
         [one] { $max } member

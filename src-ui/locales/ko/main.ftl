@@ -281,6 +281,8 @@ chats-time-minutes = { $min }분 전
 chats-today = 오늘
 chats-yesterday = 어제
 chats-date = { $min }월 { $max }일
+chats-day-date = { $min }월 { $max }일
+chats-day-date-year = { $year }년 { $min }월 { $max }일
 chats-room-counts = { $min ->
     [0] 멤버 { $max }명
    *[other] 멤버 { $max }명 · { $min }명 접속 중

@@ -281,6 +281,8 @@ chats-time-minutes = { $min } 分钟前
 chats-today = 今天
 chats-yesterday = 昨天
 chats-date = { $min }月{ $max }日
+chats-day-date = { $min }月{ $max }日
+chats-day-date-year = { $year }年{ $min }月{ $max }日
 chats-room-counts = { $min ->
     [0] { $max } 名成员
    *[other] { $max } 名成员 · { $min } 人在线

@@ -341,7 +341,12 @@ fn ChatLineRow(
             DayLabel::Yesterday => i18n.t("chats-yesterday"),
             DayLabel::Date(date) => {
                 use chrono::Datelike;
-                i18n.msg(&Msg::new("chats-date").arg("min", date.month() as usize).arg("max", date.day() as usize))
+                let msg = if date.year() == today.year() {
+                    Msg::new("chats-day-date")
+                } else {
+                    Msg::new("chats-day-date-year").arg("year", usize::try_from(date.year()).unwrap_or_default())
+                };
+                i18n.msg(&msg.arg("min", date.month() as usize).arg("max", date.day() as usize))
             }
         };
         view! {
