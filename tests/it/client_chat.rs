@@ -279,15 +279,7 @@ async fn test_messages_written_offline_survive_a_restart_and_arrive_once_in_orde
     assert_eq!(pending, bodies, "the queue survived the restart");
 
     campus.start_at(&addr).await;
-    let at_ben = sequence(&ben.holds(room, &bodies).await, &bodies);
-    assert_eq!(at_ben.iter().map(|(_, body)| body.as_str()).collect::<Vec<_>>(), bodies, "once each, in order");
-    assert_consecutive(&at_ben);
-    let at_ana = wait_for("Ana's lines to be sent", || {
-        let lines = ana.view(room).lines;
-        lines.iter().all(|line| line.state == LineState::Sent).then_some(lines)
-    })
-    .await;
-    assert_eq!(sequence(&at_ana, &bodies), at_ben);
+    assert_sent_once_in_order(&ana, &ben, room, &bodies).await;
     assert_eq!(ana.client.chat_rooms().unwrap().rooms[0].pending, 0);
 }
 
@@ -370,15 +362,21 @@ async fn test_a_dropped_connection_catches_up_exactly_through_resume() {
     ben.online().await;
     ana.send(room, "after");
     let all = ["before", "while away 1", "while away 2", "while away 3", "after"];
-    let at_ben = sequence(&ben.holds(room, &all).await, &all);
-    assert_eq!(at_ben.iter().map(|(_, body)| body.as_str()).collect::<Vec<_>>(), all, "once each, in order");
+    assert_sent_once_in_order(&ana, &ben, room, &all).await;
+}
+
+/// Ben holds `bodies` once each, in order and with consecutive seqs, and Ana's copies are all sent
+/// with the same seqs.
+async fn assert_sent_once_in_order(ana: &Student, ben: &Student, room: RoomId, bodies: &[&str]) {
+    let at_ben = sequence(&ben.holds(room, bodies).await, bodies);
+    assert_eq!(at_ben.iter().map(|(_, body)| body.as_str()).collect::<Vec<_>>(), bodies, "once each, in order");
     assert_consecutive(&at_ben);
     let at_ana = wait_for("Ana's lines to be sent", || {
         let lines = ana.view(room).lines;
         lines.iter().all(|line| line.state == LineState::Sent).then_some(lines)
     })
     .await;
-    assert_eq!(sequence(&at_ana, &all), at_ben);
+    assert_eq!(sequence(&at_ana, bodies), at_ben);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

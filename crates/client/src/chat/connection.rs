@@ -21,7 +21,7 @@ use pretzel_api::shell::chat::{ChatEvent, ChatLine, ConnectionState};
 use pretzel_api::shell::{CommandError, CommandErrorKind, SessionChanged};
 use pretzel_api::{ChatError, ChatErrorCode, ChatMessage, ClientFrame, RoomId, ServerFrame, UserId};
 use rand::Rng;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::{broadcast, mpsc};
@@ -343,11 +343,7 @@ impl Client {
                 for message in &messages {
                     self.inner.cache.chat_save_message(message)?;
                 }
-                let waiter = {
-                    let mut waiters = chat.waiters();
-                    let position = waiters.history.iter().position(|(room, _)| *room == room_id);
-                    position.and_then(|at| waiters.history.remove(at)).map(|(_, waiter)| waiter)
-                };
+                let waiter = take_waiter(&mut chat.waiters().history, room_id);
                 match waiter {
                     Some(HistoryWaiter::Reply(reply)) => {
                         let _ = reply.send(Ok((messages, has_more)));
@@ -398,12 +394,8 @@ impl Client {
                 self.emit_rooms();
             }
             ServerFrame::Members { room_id, members } => {
-                let waiter = {
-                    let mut waiters = chat.waiters();
-                    let position = waiters.members.iter().position(|(room, _)| *room == room_id);
-                    position.and_then(|at| waiters.members.remove(at))
-                };
-                if let Some((_, reply)) = waiter {
+                let waiter = take_waiter(&mut chat.waiters().members, room_id);
+                if let Some(reply) = waiter {
                     let _ = reply.send(Ok(members));
                 }
             }
@@ -414,12 +406,8 @@ impl Client {
                 }
             }
             ServerFrame::Reported { message_id } => {
-                let waiter = {
-                    let mut waiters = chat.waiters();
-                    let position = waiters.reports.iter().position(|(message, _)| *message == message_id);
-                    position.and_then(|at| waiters.reports.remove(at))
-                };
-                if let Some((_, reply)) = waiter {
+                let waiter = take_waiter(&mut chat.waiters().reports, message_id);
+                if let Some(reply) = waiter {
                     let _ = reply.send(Ok(()));
                 }
             }
@@ -513,22 +501,19 @@ impl Client {
         }
         let mut waiters = chat.waiters();
         if let Some(room) = error.room_id {
-            if let Some(at) = waiters.history.iter().position(|(waiting, _)| *waiting == room) {
-                if let Some((_, HistoryWaiter::Reply(reply))) = waiters.history.remove(at) {
+            if let Some(waiter) = take_waiter(&mut waiters.history, room) {
+                if let HistoryWaiter::Reply(reply) = waiter {
                     let _ = reply.send(Err(error));
                 }
                 return Ok(());
             }
-            if let Some(at) = waiters.members.iter().position(|(waiting, _)| *waiting == room)
-                && let Some((_, reply)) = waiters.members.remove(at)
-            {
+            if let Some(reply) = take_waiter(&mut waiters.members, room) {
                 let _ = reply.send(Err(error));
                 return Ok(());
             }
         }
         if let Some(message) = error.message_id
-            && let Some(at) = waiters.reports.iter().position(|(waiting, _)| *waiting == message)
-            && let Some((_, reply)) = waiters.reports.remove(at)
+            && let Some(reply) = take_waiter(&mut waiters.reports, message)
         {
             let _ = reply.send(Err(error));
             return Ok(());
@@ -617,6 +602,12 @@ fn backoff(attempt: u32, fraction: f64) -> Duration {
     let doublings = attempt.saturating_sub(1).min(16);
     let ceiling = BACKOFF_MIN.saturating_mul(1 << doublings).min(BACKOFF_MAX);
     ceiling.mul_f64(fraction.clamp(0.0, 1.0))
+}
+
+/// Takes the oldest request waiting for an answer about `key` out of `queue`.
+fn take_waiter<K: PartialEq, W>(queue: &mut VecDeque<(K, W)>, key: K) -> Option<W> {
+    let at = queue.iter().position(|(waiting, _)| *waiting == key)?;
+    queue.remove(at).map(|(_, waiter)| waiter)
 }
 
 #[cfg(test)]
