@@ -20,7 +20,7 @@ mod bench_chat {
 use anyhow::{Context, Result, bail};
 use bench_chat::loadgen::{Load, LoadgenRun, Protocol, run_loadgen};
 use bench_chat::processes::{Pinning, ServerProcess, busy_percent, free_port, wait_for_quiet};
-use bench_chat::references::{LoadgenInstall, References, prepare_ceiling, prepare_loadgen};
+use bench_chat::references::{References, prepare_ceiling, prepare_loadgen};
 use bench_chat::report::{Outcome, Row, print_report};
 use bench_chat::seed::{Seeded, seed};
 use clap::Parser;
@@ -242,77 +242,87 @@ async fn count_stored_messages(data_dir: &Path) -> Result<i64> {
     Ok(count)
 }
 
-/// Runs the load against the Node.js Socket.IO reference server.
-async fn bench_socketio(
-    args: &Args,
-    load: &Load,
-    paths: &Paths,
-    install: &LoadgenInstall,
-    pinning: &Pinning,
-) -> Result<Row> {
-    let port = free_port()?;
-    let server = ServerProcess::start(
-        "socket.io",
-        pinning,
-        std::process::Command::new("node").arg("server-socketio.js").current_dir(&install.socketio_dir),
-        &[("PORT", port.to_string())],
-        &["REDIS_URL", "DROP_REQ", "HOST"],
-        &paths.run.join("socketio-server.log"),
-    )?;
-    server.wait_healthy(&format!("http://127.0.0.1:{port}/healthz"), Duration::from_secs(30)).await?;
-    let busy_before = settle(args, "socket.io");
-    let run = LoadgenRun {
-        label: "socketio",
-        protocol: Protocol::SocketIo,
-        url: format!("ws://127.0.0.1:{port}"),
-        tokens: None,
-        room_names: None,
-        join_template: None,
-        join_ack_regex: None,
-        send_template: None,
-        server_pid: server.pid(),
-        json: paths.run.join("socketio.json"),
-    };
-    let result = run_loadgen(&install.loadgen, pinning, load, &run, &paths.run.join("loadgen-socketio.log"))?;
-    server.stop();
-    Ok(Row { name: "Socket.IO", outcome: Outcome::Measured(Box::new(result)), busy_before, stored: None })
+/// One reference server: how to start it and how the load generator reaches it.
+struct Reference<'a> {
+    /// Its row in the table.
+    name: &'static str,
+    /// Prefix of its run files (`<label>.json`, `<label>-server.log`, `loadgen-<label>.log`).
+    label: &'static str,
+    /// The load generator's protocol for it.
+    protocol: Protocol,
+    /// Its command, with the working folder it needs.
+    command: &'a mut std::process::Command,
+    /// The variable that names its listening address, and the value for `port`.
+    listen: fn(u16) -> (&'static str, String),
+    /// Variables of ours it must not inherit (its own tuning knobs keep their defaults).
+    cleared: &'a [&'a str],
+    /// Its WebSocket URL for `port`.
+    url: fn(u16) -> String,
 }
 
-/// Runs the load against the ceiling server.
-async fn bench_ceiling(
+/// Runs the load against a reference server: start it pinned, wait until healthy and the machine
+/// settles, drive it with the same load generator, stop it.
+async fn bench_reference(
     args: &Args,
     load: &Load,
     paths: &Paths,
     loadgen: &Path,
-    binary: &Path,
     pinning: &Pinning,
+    reference: Reference<'_>,
 ) -> Result<Row> {
     let port = free_port()?;
     let server = ServerProcess::start(
-        "ceiling",
+        reference.name,
         pinning,
-        &mut std::process::Command::new(binary),
-        &[("ADDR", format!("127.0.0.1:{port}"))],
-        &["WS_PATH", "WORKERS", "MAX_MESSAGE", "MAX_QUEUE_BYTES", "MAX_ROOMS_PER_CONN"],
-        &paths.run.join("ceiling-server.log"),
+        reference.command,
+        &[(reference.listen)(port)],
+        reference.cleared,
+        &paths.run.join(format!("{}-server.log", reference.label)),
     )?;
     server.wait_healthy(&format!("http://127.0.0.1:{port}/healthz"), Duration::from_secs(30)).await?;
-    let busy_before = settle(args, "ceiling");
+    let busy_before = settle(args, reference.name);
     let run = LoadgenRun {
-        label: "ceiling",
-        protocol: Protocol::WsJson,
-        url: format!("ws://127.0.0.1:{port}/ws"),
+        label: reference.label,
+        protocol: reference.protocol,
+        url: (reference.url)(port),
         tokens: None,
         room_names: None,
         join_template: None,
         join_ack_regex: None,
         send_template: None,
         server_pid: server.pid(),
-        json: paths.run.join("ceiling.json"),
+        json: paths.run.join(format!("{}.json", reference.label)),
     };
-    let result = run_loadgen(loadgen, pinning, load, &run, &paths.run.join("loadgen-ceiling.log"))?;
+    let log = paths.run.join(format!("loadgen-{}.log", reference.label));
+    let result = run_loadgen(loadgen, pinning, load, &run, &log)?;
     server.stop();
-    Ok(Row { name: "ceiling", outcome: Outcome::Measured(Box::new(result)), busy_before, stored: None })
+    Ok(Row { name: reference.name, outcome: Outcome::Measured(Box::new(result)), busy_before, stored: None })
+}
+
+/// The Node.js Socket.IO reference server (the stack Pretzel replaces).
+fn socketio_reference<'a>(command: &'a mut std::process::Command) -> Reference<'a> {
+    Reference {
+        name: "Socket.IO",
+        label: "socketio",
+        protocol: Protocol::SocketIo,
+        command,
+        listen: |port| ("PORT", port.to_string()),
+        cleared: &["REDIS_URL", "DROP_REQ", "HOST"],
+        url: |port| format!("ws://127.0.0.1:{port}"),
+    }
+}
+
+/// The minimal Rust fan-out server that marks this machine's floor.
+fn ceiling_reference<'a>(command: &'a mut std::process::Command) -> Reference<'a> {
+    Reference {
+        name: "ceiling",
+        label: "ceiling",
+        protocol: Protocol::WsJson,
+        command,
+        listen: |port| ("ADDR", format!("127.0.0.1:{port}")),
+        cleared: &["WS_PATH", "WORKERS", "MAX_MESSAGE", "MAX_QUEUE_BYTES", "MAX_ROOMS_PER_CONN"],
+        url: |port| format!("ws://127.0.0.1:{port}/ws"),
+    }
 }
 
 /// A row that could not be measured, with the reason on stderr.
@@ -365,11 +375,18 @@ async fn main() -> Result<()> {
     let pretzel = pretzel.unwrap_or_else(|e| failed("Pretzel", &e));
     let (socketio, ceiling) = match (&install, ceiling) {
         (Ok(install), Some(ceiling)) => {
-            let socketio = bench_socketio(&args, &load, &paths, install, &pinning)
-                .await
-                .unwrap_or_else(|e| failed("Socket.IO", &e));
+            let mut node = std::process::Command::new("node");
+            node.arg("server-socketio.js").current_dir(&install.socketio_dir);
+            let socketio =
+                bench_reference(&args, &load, &paths, &install.loadgen, &pinning, socketio_reference(&mut node))
+                    .await
+                    .unwrap_or_else(|e| failed("Socket.IO", &e));
             let ceiling = match ceiling {
-                Ok(binary) => bench_ceiling(&args, &load, &paths, &install.loadgen, &binary, &pinning).await,
+                Ok(binary) => {
+                    let mut command = std::process::Command::new(binary);
+                    let reference = ceiling_reference(&mut command);
+                    bench_reference(&args, &load, &paths, &install.loadgen, &pinning, reference).await
+                }
                 Err(e) => Err(e),
             };
             (socketio, ceiling.unwrap_or_else(|e| failed("ceiling", &e)))
