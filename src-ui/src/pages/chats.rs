@@ -71,24 +71,19 @@ pub fn ChatsPage() -> impl IntoView {
     let open_seq = StoredValue::new(0_u64);
 
     // Who is online is only known while connected: offline, the counts say members only.
-    let shown_rooms = Memo::new(move |_| {
-        let mut list = rooms.get();
+    let as_shown = move |mut room: ChatRoomView| {
         if connection.get() != ConnectionState::Online {
-            list.iter_mut().for_each(|room| room.summary.online_count = 0);
+            room.summary.online_count = 0;
         }
-        list
-    });
+        room
+    };
+    let shown_rooms = Memo::new(move |_| rooms.get().into_iter().map(as_shown).collect::<Vec<_>>());
     let room = Memo::new(move |_| {
         let id = open_room.get()?;
-        shown_rooms
+        rooms
             .with(|rooms| rooms.iter().find(|room| room.summary.room_id == id).cloned())
             .or_else(|| opened.get().filter(|room| room.summary.room_id == id))
-            .map(|mut room| {
-                if connection.get() != ConnectionState::Online {
-                    room.summary.online_count = 0;
-                }
-                room
-            })
+            .map(as_shown)
     });
     let shown_lines = Memo::new(move |_| {
         blocked.with(|blocked| {
