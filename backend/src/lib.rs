@@ -65,7 +65,8 @@ pub async fn open_storage(config: &Config) -> Result<Db, ServeError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|source| ServeError::DataDir { path: config.data_dir.clone(), source })?;
     }
-    let db = Db::connect(&config.effective_database_url(), config.db_max_connections).await?;
+    let url = config.effective_database_url();
+    let db = Db::connect(&url, config.effective_pool_size(&url)).await?;
     let seeded = db.seed_universities().await?;
     tracing::info!(engine = ?db.engine(), universities = seeded, "storage ready");
     Ok(db)

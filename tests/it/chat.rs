@@ -934,6 +934,99 @@ test_both_dbs!(
     concurrent_senders_are_delivered_in_one_order_without_gaps
 );
 
+/// What one connection saw of a burst: its messages' seqs per room, its acks' seqs by client id (the
+/// second ack of a resent id under `"<id> again"`), and its errors' codes.
+#[derive(Debug, Default)]
+struct Burst {
+    seqs: std::collections::BTreeMap<RoomId, Vec<u64>>,
+    acks: std::collections::HashMap<String, u64>,
+    errors: Vec<ChatErrorCode>,
+}
+
+impl Burst {
+    async fn read(chat: &mut Chat, messages: usize, acks: usize, errors: usize) -> Self {
+        let mut burst = Self::default();
+        while burst.seqs.values().map(Vec::len).sum::<usize>() < messages
+            || burst.acks.len() < acks
+            || burst.errors.len() < errors
+        {
+            match chat.next().await {
+                ServerFrame::Message(m) => burst.seqs.entry(m.room_id).or_default().push(m.seq),
+                ServerFrame::Ack { client_msg_id, seq, duplicate, .. } => {
+                    let key = if duplicate { format!("{client_msg_id} again") } else { client_msg_id };
+                    assert!(burst.acks.insert(key, seq).is_none(), "one ack per send");
+                }
+                ServerFrame::Error(error) => burst.errors.push(error.code),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        burst
+    }
+}
+
+async fn sends_to_several_rooms_at_once_are_stored_together_without_gaps(engine: Engine) {
+    const PER_SENDER: usize = 12;
+    let campus = campus(engine, |c| c.chat_send_limit = 1000).await;
+    let in_a = [campus.student(&[campus.course]).await, campus.student(&[campus.course]).await];
+    let in_b = [campus.student(&[campus.other_course]).await, campus.student(&[campus.other_course]).await];
+    // A member of B only, whose sends to A are refused in the middle of the others' sends.
+    let outsider = campus.student(&[campus.other_course]).await;
+    let mut senders = Vec::new();
+    let mut rooms = Vec::new();
+    for student in in_a.iter().chain(&in_b) {
+        let (chat, room) = campus.join_only_room(student).await;
+        rooms.push(room.room_id);
+        senders.push(chat);
+    }
+    let (room_a, room_b) = (rooms[0], rooms[2]);
+    assert_ne!(room_a, room_b);
+    let (mut outsider_chat, _) = campus.join_only_room(&outsider).await;
+    // Nobody waits for an ack, so one server commit holds sends of both rooms, and the refusals and
+    // resends among them must take back only what they wrote.
+    for round in 0..PER_SENDER {
+        for (who, chat) in senders.iter_mut().enumerate() {
+            let room = if who < 2 { room_a } else { room_b };
+            chat.say(room, &format!("{who}-{round}"), &format!("{who} says {round}")).await;
+        }
+        if round % 3 == 0 {
+            outsider_chat.say(room_a, &format!("out-{round}"), "not my course").await;
+        }
+        if round == PER_SENDER / 2 {
+            for (who, chat) in senders.iter_mut().enumerate() {
+                let room = if who < 2 { room_a } else { room_b };
+                chat.say(room, &format!("{who}-0"), "sent again").await;
+            }
+        }
+    }
+    let per_room = 2 * PER_SENDER;
+    let refused = PER_SENDER.div_ceil(3);
+    for (who, chat) in senders.iter_mut().enumerate() {
+        let room = if who < 2 { room_a } else { room_b };
+        let burst = Burst::read(chat, per_room, PER_SENDER + 1, 0).await;
+        assert_eq!(burst.seqs.keys().copied().collect::<Vec<_>>(), vec![room], "sender {who}: own room only");
+        assert_eq!(burst.seqs[&room], (1..=per_room as u64).collect::<Vec<_>>(), "sender {who}: every seq once");
+        assert_eq!(burst.acks[&format!("{who}-0 again")], burst.acks[&format!("{who}-0")], "a resend keeps its seq");
+        let mut own: Vec<u64> = (0..PER_SENDER).map(|r| burst.acks[&format!("{who}-{r}")]).collect();
+        let in_order = own.clone();
+        own.sort_unstable();
+        assert_eq!(own, in_order, "sender {who}: stored in the order sent");
+    }
+    // The outsider's room (B) got every message of B, and each send to A was refused.
+    let burst = Burst::read(&mut outsider_chat, per_room, 0, refused).await;
+    assert_eq!(burst.seqs[&room_b], (1..=per_room as u64).collect::<Vec<_>>());
+    assert_eq!(burst.errors, vec![ChatErrorCode::NotMember; refused]);
+    // Nothing refused or resent left a trace: each room's history is exactly its members' sends.
+    for room in [room_a, room_b] {
+        let history = senders[if room == room_a { 0 } else { 2 }].history(room).await;
+        assert_eq!(history.len(), per_room);
+        assert!(history.iter().all(|m| !m.client_msg_id.starts_with("out-")));
+    }
+}
+test_both_dbs!(
+    test_sends_to_several_rooms_at_once_are_stored_together_without_gaps,
+    sends_to_several_rooms_at_once_are_stored_together_without_gaps
+);
+
 async fn blocking_hides_a_student_and_reports_are_recorded(engine: Engine) {
     let campus = campus(engine, |_| {}).await;
     let ana = campus.student(&[campus.course]).await;

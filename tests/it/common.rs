@@ -107,7 +107,7 @@ impl Storage {
         Config {
             data_dir: self.data_dir.path().to_path_buf(),
             database_url: self.postgres.as_ref().map(|pg| pg.url.clone()),
-            db_max_connections: 4,
+            db_max_connections: Some(4),
             load_sample_catalogs: false,
             ..Config::default()
         }

@@ -10,6 +10,7 @@
 //! storing transaction: the first statement takes SQLite's write lock or PostgreSQL's row lock on the
 //! room, so seqs are handed out one at a time in commit order and a rolled-back send leaves no gap.
 
+use super::chat_writer::{ChatWriter, PendingSend, Written};
 use super::{Db, DbError, Engine, classify, now_millis};
 use chrono::{DateTime, Utc};
 use pretzel_api::{ChatMessage, MessageId, RoomId, RoomSummary, TermId, UserId};
@@ -34,14 +35,46 @@ const NOT_BLOCKED_BY_1: &str = "m.author_id NOT IN (SELECT b.blocked_id FROM use
 const MESSAGE_COLUMNS: &str = "m.id, m.room_id, m.seq, m.author_id, u.display_name AS author_name, m.client_msg_id, \
      m.body, m.reply_to, m.mentions, m.created_at, m.edited_at, m.deleted_at, m.revision";
 
+/// The message `new` became when stored with `id` and `seq`: built, not read back.
+fn stored_message(
+    new: &NewMessage<'_>,
+    id: i64,
+    seq: i64,
+    author_name: String,
+    created_at: i64,
+) -> Result<StoreOutcome, DbError> {
+    Ok(StoreOutcome::Stored(ChatMessage {
+        id: MessageId(id),
+        room_id: new.room_id,
+        seq: to_u64(seq, "seq")?,
+        author_id: new.author_id,
+        author_name,
+        client_msg_id: new.client_msg_id.to_owned(),
+        body: new.body.to_owned(),
+        reply_to: new.reply_to,
+        mentions: new.mentions.to_vec(),
+        created_at: time(created_at)?,
+        edited_at: None,
+        deleted: false,
+        revision: 0,
+    }))
+}
+
 /// Takes the room's next seq if `$2` (a user id) is a member of room `$1`, and returns it with the
-/// member's display name.
-const STORE_SEQ: &str = "UPDATE rooms SET last_seq = last_seq + 1 \
+/// member's display name. Its placeholders are numbered in the order they first appear, so that
+/// rusqlite's positional parameters bind them too (SQLite numbers `$N` names by first appearance).
+pub(super) const STORE_SEQ: &str = "UPDATE rooms SET last_seq = last_seq + 1 \
      WHERE id = $1 AND EXISTS (SELECT 1 FROM sections s \
          JOIN timetable_sections ts ON ts.section_id = s.id \
          JOIN timetables t ON t.id = ts.timetable_id \
          WHERE s.course_id = rooms.course_id AND t.user_id = $2 AND t.is_primary = 1) \
      RETURNING last_seq, (SELECT display_name FROM users WHERE id = $2) AS author_name";
+
+/// Stores a message with its seq (`$2`), or returns nothing if its author already stored one with
+/// the same key; placeholders in order of first appearance, as for [`STORE_SEQ`].
+pub(super) const INSERT_MESSAGE: &str = "INSERT INTO messages (room_id, seq, author_id, client_msg_id, body, reply_to, mentions, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING RETURNING id";
 
 /// What a student may do in a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,7 +189,7 @@ impl Db {
     /// sends costs tens of milliseconds; waiting in line here costs none.
     async fn sqlite_writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match self.engine() {
-            Engine::Sqlite => Some(self.chat_writer.lock().await),
+            Engine::Sqlite => Some(self.chat_lock.lock().await),
             Engine::Postgres => None,
         }
     }
@@ -305,6 +338,9 @@ impl Db {
     /// is most of what a message costs the server.
     pub async fn store_message(&self, new: &NewMessage<'_>) -> Result<StoreOutcome, DbError> {
         let mentions = serde_json::to_string(new.mentions).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        if let Some(writer) = &self.chat_writer {
+            return self.store_through_writer(writer, new, mentions).await;
+        }
         let _writer = self.sqlite_writer().await;
         let mut tx = self.pool().begin().await?;
         // The write comes first: it takes the lock that orders this room's sends (see the module doc),
@@ -331,52 +367,68 @@ impl Db {
             }
         }
         let created_at = now_millis();
-        let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO messages (room_id, seq, author_id, client_msg_id, body, reply_to, mentions, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING RETURNING id",
-        )
-        .bind(new.room_id.0)
-        .bind(seq)
-        .bind(new.author_id.0)
-        .bind(new.client_msg_id)
-        .bind(new.body)
-        .bind(new.reply_to.map(|m| m.0))
-        .bind(&mentions)
-        .bind(created_at)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(classify)?;
+        let id: Option<i64> = sqlx::query_scalar(INSERT_MESSAGE)
+            .bind(new.room_id.0)
+            .bind(seq)
+            .bind(new.author_id.0)
+            .bind(new.client_msg_id)
+            .bind(new.body)
+            .bind(new.reply_to.map(|m| m.0))
+            .bind(&mentions)
+            .bind(created_at)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(classify)?;
         let Some(id) = id else {
             // An earlier send with this key stored the message: rolling back returns the seq.
             tx.rollback().await?;
-            let existing = sqlx::query(&format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id \
-                 WHERE m.room_id = $1 AND m.author_id = $2 AND m.client_msg_id = $3"
-            ))
-            .bind(new.room_id.0)
-            .bind(new.author_id.0)
-            .bind(new.client_msg_id)
-            .fetch_one(self.pool())
-            .await?;
-            return Ok(StoreOutcome::Duplicate(row_to_message(&existing)?));
+            return self.stored_duplicate(new).await;
         };
         tx.commit().await?;
-        Ok(StoreOutcome::Stored(ChatMessage {
-            id: MessageId(id),
+        stored_message(new, id, seq, author_name, created_at)
+    }
+
+    /// [`Db::store_message`] on a SQLite file: the writer thread stores it with whatever else is
+    /// waiting, and the rare outcomes that need a read are read here.
+    async fn store_through_writer(
+        &self,
+        writer: &ChatWriter,
+        new: &NewMessage<'_>,
+        mentions_json: String,
+    ) -> Result<StoreOutcome, DbError> {
+        let send = PendingSend {
             room_id: new.room_id,
-            seq: to_u64(seq, "seq")?,
             author_id: new.author_id,
-            author_name,
             client_msg_id: new.client_msg_id.to_owned(),
             body: new.body.to_owned(),
             reply_to: new.reply_to,
-            mentions: new.mentions.to_vec(),
-            created_at: time(created_at)?,
-            edited_at: None,
-            deleted: false,
-            revision: 0,
-        }))
+            mentions_json,
+        };
+        match writer.write(send).await? {
+            Written::Stored { id, seq, author_name, created_at } => {
+                stored_message(new, id, seq, author_name, created_at)
+            }
+            Written::Duplicate => self.stored_duplicate(new).await,
+            Written::UnknownReply => Ok(StoreOutcome::UnknownReply),
+            Written::Refused => Ok(match self.room_access(new.room_id, new.author_id).await? {
+                RoomAccess::Unknown => StoreOutcome::UnknownRoom,
+                RoomAccess::NotMember | RoomAccess::Member => StoreOutcome::NotMember,
+            }),
+        }
+    }
+
+    /// The message an earlier send with `new`'s key stored.
+    async fn stored_duplicate(&self, new: &NewMessage<'_>) -> Result<StoreOutcome, DbError> {
+        let existing = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id \
+             WHERE m.room_id = $1 AND m.author_id = $2 AND m.client_msg_id = $3"
+        ))
+        .bind(new.room_id.0)
+        .bind(new.author_id.0)
+        .bind(new.client_msg_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(StoreOutcome::Duplicate(row_to_message(&existing)?))
     }
 
     /// Up to `limit` messages of `room` with `seq > after`, oldest first.

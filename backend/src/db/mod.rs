@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod chat;
+mod chat_writer;
 pub mod search;
 pub mod sessions;
 pub mod timetables;
@@ -35,6 +36,15 @@ pub enum DbError {
     /// Connecting or querying failed.
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),
+    /// The chat writer's own SQLite connection failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The chat writer's transaction failed, and with it every send it held.
+    #[error("chat messages were not stored: {0}")]
+    ChatBatch(String),
+    /// The chat writer's thread is gone (it only ends when the database is dropped).
+    #[error("the chat writer has stopped")]
+    ChatWriterGone,
     /// Applying the migrations failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -66,13 +76,26 @@ pub(crate) fn classify(err: sqlx::Error) -> DbError {
     }
 }
 
+/// The file a `sqlite:` URL names, or `None` for another engine or an in-memory database (which a
+/// second connection would not share).
+fn sqlite_file(url: &str) -> Result<Option<std::path::PathBuf>, DbError> {
+    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(None);
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+    Ok(Some(options.get_filename().to_path_buf()))
+}
+
 /// The connection pool and the engine it talks to.
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
-    /// Queues this database's chat writes on SQLite (see `chat.rs`); shared by every clone.
-    chat_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Orders this server's chat writes on SQLite (see `chat_writer.rs`); shared by every clone.
+    chat_lock: chat_writer::ChatWriteLock,
+    /// Stores chat sends on a SQLite file; `None` on PostgreSQL and in-memory SQLite, where sends go
+    /// through the pool.
+    chat_writer: Option<std::sync::Arc<chat_writer::ChatWriter>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -113,7 +136,12 @@ impl Db {
             Engine::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
-        Ok(Self { pool, engine, chat_writer: std::sync::Arc::default() })
+        let chat_lock = chat_writer::ChatWriteLock::default();
+        let chat_writer = match sqlite_file(url)? {
+            Some(path) => Some(std::sync::Arc::new(chat_writer::ChatWriter::start(&path, chat_lock.clone())?)),
+            None => None,
+        };
+        Ok(Self { pool, engine, chat_lock, chat_writer })
     }
 
     /// The engine behind this pool.

@@ -85,17 +85,21 @@ struct Connection {
 }
 
 /// Serves one upgraded socket until it closes.
+///
+/// This future lives as long as the connection, so every step that is not the loop itself runs
+/// boxed: inline, the compiler gave each of them a slot of its own beside the loop's, and an idle
+/// connection kept 4.4 KiB of future instead of the 1.4 KiB its loop needs.
 pub async fn serve(mut socket: WebSocket, state: AppState, session: AuthSession) {
     let hub = state.chat.clone();
     let display_name = match Box::pin(state.db.user_by_id(session.user_id)).await {
         Ok(Some(user)) => user.display_name,
         Ok(None) => {
-            close(&mut socket, CLOSE_SESSION_REVOKED, "session_revoked").await;
+            Box::pin(close(&mut socket, CLOSE_SESSION_REVOKED, "session_revoked")).await;
             return;
         }
         Err(error) => {
             tracing::error!(%error, "chat connection could not load its user");
-            close(&mut socket, CLOSE_INTERNAL_ERROR, "internal").await;
+            Box::pin(close(&mut socket, CLOSE_INTERNAL_ERROR, "internal")).await;
             return;
         }
     };
@@ -114,12 +118,13 @@ pub async fn serve(mut socket: WebSocket, state: AppState, session: AuthSession)
         last_heard: Instant::now(),
     };
     tracing::debug!(user = %session.user_id, conn = connection.registration.conn.0, "chat connection open");
-    match connection.run(&mut socket).await {
-        End::Close(code, reason) => {
+    let run = Box::pin(connection.run(&mut socket));
+    if let End::Close(code, reason) = run.await {
+        Box::pin(async {
             close(&mut socket, code, reason).await;
             finish_close(&mut socket, code).await;
-        }
-        End::Gone => {}
+        })
+        .await;
     }
     tracing::debug!(user = %session.user_id, conn = connection.registration.conn.0, "chat connection closed");
 }

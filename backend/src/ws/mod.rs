@@ -23,7 +23,7 @@ pub const APP_ORIGINS: [&str; 3] = ["tauri://localhost", "http://tauri.localhost
 
 /// Socket read buffer: client frames are a few hundred bytes (a larger one grows it while it is read),
 /// and every idle connection keeps this much, so the default 128 KiB would dominate memory.
-const READ_BUFFER_BYTES: usize = 1024;
+const READ_BUFFER_BYTES: usize = 512;
 /// Bytes gathered before a write reaches the socket (each frame is flushed at once anyway).
 const WRITE_BUFFER_BYTES: usize = 4 * 1024;
 
