@@ -21,11 +21,11 @@ use fanout::{Fanout, LocalFanout};
 use pretzel_api::chat::ChatLimits;
 use pretzel_api::chat::MAX_MESSAGE_CHARS;
 use pretzel_api::{RoomId, ServerFrame, UserId};
-use registry::{ConnId, Registry, Subscriber};
+use registry::{ConnId, Mailbox, Registry, Subscriber};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::{Mutex, Notify, mpsc, watch};
+use tokio::sync::{Mutex, Notify, watch};
 
 /// Stripes of the per-room send lock: enough that unrelated rooms rarely share one.
 const ROOM_LOCK_STRIPES: usize = 64;
@@ -131,19 +131,17 @@ impl ChatSettings {
     }
 }
 
-/// A connection's registration: its id, its queue's receiving end, its kick signal and its
-/// membership signal. Hand it back with [`ChatHub::unregister`] when the connection ends.
+/// A connection's registration: its id, its mailbox of live events (with the kick that fires when it
+/// overflows) and its membership signal. Hand it back with [`ChatHub::unregister`] when the
+/// connection ends.
 #[derive(Debug)]
 pub struct Registration {
     /// The connection's id.
     pub conn: ConnId,
     /// Live events for it.
-    pub events: mpsc::Receiver<Arc<RoomEvent>>,
-    /// Fires when it fell too far behind.
-    pub kick: Arc<Notify>,
+    pub mailbox: Arc<Mailbox>,
     /// Fires when the student's rooms may have changed (see [`ChatHub::membership_changed`]).
     pub membership: Arc<Notify>,
-    queue: mpsc::Sender<Arc<RoomEvent>>,
 }
 
 /// Shared by every connection; cheap to clone.
@@ -206,11 +204,11 @@ impl ChatHub {
 
     /// Registers a new connection of `user` with a queue of the configured size.
     pub fn register(&self, user: UserId) -> Registration {
-        let (queue, events) = mpsc::channel(self.inner.settings.queue_frames.max(1));
+        let mailbox = Arc::new(Mailbox::new(self.inner.settings.queue_frames));
         let conn = ConnId(self.inner.next_conn.fetch_add(1, Ordering::Relaxed));
         let membership = Arc::new(Notify::new());
         self.inner.registry.connect(user, conn, Arc::clone(&membership));
-        Registration { conn, events, kick: Arc::new(Notify::new()), membership, queue }
+        Registration { conn, mailbox, membership }
     }
 
     /// Forgets connection `conn` of `user` (its room subscriptions are left one by one with
@@ -229,12 +227,7 @@ impl ChatHub {
     /// Subscribes `registration` of `user` to `room`, announcing the user online there if this is
     /// their first connection in it.
     pub fn join(&self, room: RoomId, user: UserId, registration: &Registration) {
-        let subscriber = Subscriber {
-            conn: registration.conn,
-            user,
-            queue: registration.queue.clone(),
-            kick: Arc::clone(&registration.kick),
-        };
+        let subscriber = Subscriber { conn: registration.conn, user, mailbox: Arc::clone(&registration.mailbox) };
         if self.inner.registry.subscribe(room, subscriber) {
             self.publish_presence(room, user, true);
         }

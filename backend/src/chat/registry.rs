@@ -2,19 +2,67 @@
 //! each, and who is online where; and, per student, the membership signal of each of their
 //! connections, so that a timetable edit makes them re-read their rooms at once.
 //!
-//! Delivery never waits: an event goes into each subscriber's queue with `try_send`, and a full
-//! queue marks that connection too slow (its `kick` fires and it closes itself, to catch up by
+//! Delivery never waits: an event goes into each subscriber's [`Mailbox`] if there is room, and a
+//! full mailbox marks that connection too slow (its kick fires and it closes itself, to catch up by
 //! resuming), so one slow reader cannot stall a room.
 
 use super::{Audience, RoomEvent};
 use pretzel_api::{RoomId, UserId};
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
-use tokio::sync::{Notify, mpsc};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::Notify;
 
 /// Identifies one connection on this node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ConnId(pub u64);
+
+/// One connection's bounded queue of live events, with its two signals.
+///
+/// A queue of its own rather than a channel: every connection keeps one for its whole life, and an
+/// empty `VecDeque` behind a lock holds no buffer, where a channel kept about a kilobyte (its
+/// cache-padded halves and a block of slots) per idle connection.
+#[derive(Debug)]
+pub struct Mailbox {
+    events: Mutex<VecDeque<Arc<RoomEvent>>>,
+    capacity: usize,
+    ready: Notify,
+    kick: Notify,
+}
+
+impl Mailbox {
+    /// An empty mailbox that holds at most `capacity` events (at least one).
+    pub fn new(capacity: usize) -> Self {
+        Self { events: Mutex::default(), capacity: capacity.max(1), ready: Notify::new(), kick: Notify::new() }
+    }
+
+    /// Queues `event`, or fires the kick if the mailbox is full.
+    fn offer(&self, event: &Arc<RoomEvent>) {
+        let mut events = self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if events.len() >= self.capacity {
+            drop(events);
+            self.kick.notify_one();
+            return;
+        }
+        events.push_back(Arc::clone(event));
+        drop(events);
+        self.ready.notify_one();
+    }
+
+    /// The oldest queued event.
+    pub fn take(&self) -> Option<Arc<RoomEvent>> {
+        self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop_front()
+    }
+
+    /// Fires after events were queued (a firing with nobody waiting is kept for the next wait).
+    pub fn ready(&self) -> &Notify {
+        &self.ready
+    }
+
+    /// Fires when the mailbox overflowed.
+    pub fn kick(&self) -> &Notify {
+        &self.kick
+    }
+}
 
 /// One connection's end of the fan-out.
 #[derive(Debug, Clone)]
@@ -23,10 +71,8 @@ pub struct Subscriber {
     pub conn: ConnId,
     /// Whose connection it is.
     pub user: UserId,
-    /// Its bounded queue of live events.
-    pub queue: mpsc::Sender<Arc<RoomEvent>>,
-    /// Fired when the queue overflowed.
-    pub kick: Arc<Notify>,
+    /// Its live events.
+    pub mailbox: Arc<Mailbox>,
 }
 
 /// A student's connections on this node, each with its membership signal.
@@ -97,7 +143,7 @@ impl Registry {
         last
     }
 
-    /// Queues `event` for the room's subscribers in its audience; overflowing queues get kicked.
+    /// Queues `event` for the room's subscribers in its audience; overflowing mailboxes get kicked.
     pub fn deliver(&self, event: &Arc<RoomEvent>) {
         let rooms = self.rooms.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         let Some(subscribers) = rooms.get(&event.room_id) else {
@@ -112,12 +158,7 @@ impl Registry {
             if !wanted {
                 continue;
             }
-            match subscriber.queue.try_send(Arc::clone(event)) {
-                Ok(()) => {}
-                Err(mpsc::error::TrySendError::Full(_)) => subscriber.kick.notify_one(),
-                // The connection is closing and will unsubscribe itself.
-                Err(mpsc::error::TrySendError::Closed(_)) => {}
-            }
+            subscriber.mailbox.offer(event);
         }
     }
 
@@ -134,9 +175,9 @@ mod tests {
     use crate::chat::EventKind;
     use axum::extract::ws::Utf8Bytes;
 
-    fn subscriber(conn: u64, user: i64, capacity: usize) -> (Subscriber, mpsc::Receiver<Arc<RoomEvent>>) {
-        let (queue, rx) = mpsc::channel(capacity);
-        (Subscriber { conn: ConnId(conn), user: UserId(user), queue, kick: Arc::new(Notify::new()) }, rx)
+    fn subscriber(conn: u64, user: i64, capacity: usize) -> (Subscriber, Arc<Mailbox>) {
+        let mailbox = Arc::new(Mailbox::new(capacity));
+        (Subscriber { conn: ConnId(conn), user: UserId(user), mailbox: Arc::clone(&mailbox) }, mailbox)
     }
 
     fn event(audience: Audience) -> Arc<RoomEvent> {
@@ -152,20 +193,20 @@ mod tests {
     #[tokio::test]
     async fn test_presence_counts_users_not_connections_and_audiences_are_respected() {
         let registry = Registry::default();
-        let (a1, mut a1_rx) = subscriber(1, 10, 4);
+        let (a1, a1_rx) = subscriber(1, 10, 4);
         let (a2, _a2_rx) = subscriber(2, 10, 4);
-        let (b, mut b_rx) = subscriber(3, 20, 4);
+        let (b, b_rx) = subscriber(3, 20, 4);
         assert!(registry.subscribe(RoomId(1), a1));
         assert!(!registry.subscribe(RoomId(1), a2), "second connection of the same user");
         assert!(registry.subscribe(RoomId(1), b));
         assert_eq!(registry.online_users(RoomId(1)).len(), 2);
 
         registry.deliver(&event(Audience::AllBut(UserId(10))));
-        assert!(b_rx.try_recv().is_ok());
-        assert!(a1_rx.try_recv().is_err(), "the typist does not hear itself");
+        assert!(b_rx.take().is_some());
+        assert!(a1_rx.take().is_none(), "the typist does not hear itself");
         registry.deliver(&event(Audience::Only(UserId(10))));
-        assert!(a1_rx.try_recv().is_ok());
-        assert!(b_rx.try_recv().is_err());
+        assert!(a1_rx.take().is_some());
+        assert!(b_rx.take().is_none());
 
         assert!(!registry.unsubscribe(RoomId(1), ConnId(1), UserId(10)), "still online on connection 2");
         assert!(registry.unsubscribe(RoomId(1), ConnId(2), UserId(10)));
@@ -176,16 +217,16 @@ mod tests {
     #[tokio::test]
     async fn test_a_full_queue_kicks_its_connection_without_blocking_others() {
         let registry = Registry::default();
-        let (slow, _slow_rx) = subscriber(1, 10, 1);
-        let kick = Arc::clone(&slow.kick);
-        let (fast, mut fast_rx) = subscriber(2, 20, 8);
+        let (slow, slow_rx) = subscriber(1, 10, 1);
+        let (fast, fast_rx) = subscriber(2, 20, 8);
         registry.subscribe(RoomId(1), slow);
         registry.subscribe(RoomId(1), fast);
         registry.deliver(&event(Audience::Everyone));
         registry.deliver(&event(Audience::Everyone));
         // The kick was stored as a permit: this returns at once.
-        kick.notified().await;
-        assert!(fast_rx.try_recv().is_ok() && fast_rx.try_recv().is_ok());
+        slow_rx.kick().notified().await;
+        assert!(slow_rx.take().is_some() && slow_rx.take().is_none(), "the slow one kept what fitted");
+        assert!(fast_rx.take().is_some() && fast_rx.take().is_some());
     }
 
     #[tokio::test]

@@ -15,7 +15,7 @@
 
 use super::frames::{self, Refusal};
 use crate::auth::AuthSession;
-use crate::chat::registry::ConnId;
+use crate::chat::registry::{ConnId, Mailbox};
 use crate::chat::{Audience, ChatHub, EventKind, Registration, RoomEvent, frame_text};
 use crate::db::DbError;
 use crate::db::chat::{NewMessage, RoomAccess, StoreOutcome, UpdateOutcome};
@@ -225,12 +225,14 @@ impl Connection {
             let _ = shutdown.wait_for(|down| *down).await;
         };
         tokio::pin!(shutting_down);
-        let kick = Arc::clone(&self.registration.kick);
+        let mailbox = Arc::clone(&self.registration.mailbox);
         let membership = Arc::clone(&self.registration.membership);
         // The signals' waits live across turns of the loop: a live event then costs no registering
         // and unregistering with each signal.
-        let kick_signal = kick.notified();
+        let kick_signal = mailbox.kick().notified();
         tokio::pin!(kick_signal);
+        let ready_signal = mailbox.ready().notified();
+        tokio::pin!(ready_signal);
         let membership_signal = membership.notified();
         tokio::pin!(membership_signal);
         let mut resyncs = self.hub.resyncs();
@@ -252,7 +254,10 @@ impl Connection {
                     }
                     return End::Close(CLOSE_TOO_SLOW, "too_slow");
                 }
-                Some(event) = self.registration.events.recv() => self.forward(socket, &event).await,
+                () = &mut ready_signal => {
+                    ready_signal.set(mailbox.ready().notified());
+                    self.forward_queued(socket, &mailbox).await
+                }
                 Ok(()) = resyncs.changed() => Box::pin(self.recover(socket)).await,
                 // Ahead of the client's frames: whatever the client does after the edit that fired
                 // it already sees the new rooms.
@@ -496,6 +501,14 @@ impl Connection {
         };
         for message in missed {
             self.send_message(socket, message).await?;
+        }
+        Ok(())
+    }
+
+    /// Forwards the live events queued for this connection, oldest first.
+    async fn forward_queued(&mut self, socket: &mut WebSocket, mailbox: &Mailbox) -> Step {
+        while let Some(event) = mailbox.take() {
+            self.forward(socket, &event).await?;
         }
         Ok(())
     }
