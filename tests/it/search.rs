@@ -515,3 +515,117 @@ test_both_dbs!(
     test_search_counts_stop_past_the_page_and_pages_stay_exact,
     counts_stop_past_the_page_and_pages_stay_exact
 );
+
+/// `copies` renamed copies of UMD's winter catalog in one term (subjects AASP → AASPA, AASPB, …).
+fn umd_winter_copies(copies: usize) -> ParseReport {
+    let base = Format::UmdioJson.importer().parse(umd_winter_text().as_bytes()).unwrap();
+    let mut records = Vec::new();
+    for copy in 0..copies {
+        let suffix = char::from(b'A' + u8::try_from(copy).unwrap());
+        for course in &base.records {
+            let mut course = course.clone();
+            let subject = format!("{}{suffix}", course.subject);
+            course.course_code = format!("{subject}{}", course.course_code.strip_prefix(&course.subject).unwrap());
+            course.subject = subject;
+            for section in &mut course.sections {
+                section.registration_id = format!("{}-{suffix}", section.registration_id);
+            }
+            records.push(course);
+        }
+    }
+    ParseReport { records, skipped: Vec::new() }
+}
+
+/// Whether a word of `text` starts with `prefix` (lower-case).
+fn has_word(text: &str, prefix: &str) -> bool {
+    text.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(prefix))
+}
+
+/// (compact code, section): the order each group of a broad search is listed in.
+fn code_order(hit: &SearchHit) -> (String, String) {
+    (hit.course_code.replace(' ', "").to_lowercase(), hit.section.clone().unwrap_or_default())
+}
+
+async fn broad_text_lists_title_matches_first_in_code_order(engine: Engine) {
+    let storage = Storage::new(engine).await;
+    let db = pretzel_backend::open_storage(&storage.config()).await.unwrap();
+    // 4 × 587 sections, where "and" is in some 480 course titles and some 900 descriptions: more matches
+    // than a search ranks by relevance.
+    let term = import(&db, "UMD", "201912", Format::UmdioJson, &umd_winter_copies(4)).await;
+    db.close().await;
+    let server = TestServer::on(&storage).await;
+
+    // The count stops past the page, as without text, and says so.
+    let first = search(&server, term, "q=and").await;
+    // Both engines list the same sections in the same order: code order within the title matches.
+    let listed: Vec<&str> = first.results.iter().map(|h| h.registration_id.as_str()).collect();
+    assert_eq!(
+        listed[..10],
+        [
+            "AASP498R-WB11-A",
+            "AASP498R-WB11-B",
+            "AASP498R-WB11-C",
+            "AASP498R-WB11-D",
+            "AMST498P-WB11-A",
+            "AMST498P-WB11-B",
+            "AMST498P-WB11-C",
+            "AMST498P-WB11-D",
+            "ANTH222-HY11-A",
+            "ANTH222-HY12-A"
+        ]
+    );
+    assert_eq!((first.total, first.total_is_lower_bound, first.results.len()), (1000, true, 20));
+    let deeper = search(&server, term, "q=and&offset=100").await;
+    assert_eq!((deeper.total, deeper.total_is_lower_bound), (1100, true));
+    // Paging to the end sees every match once; the last pages count exactly.
+    let all = search_all(&server, term, "q=and").await;
+    assert!(all.len() > 1000, "{}", all.len());
+    let mut distinct = ids(&all);
+    distinct.dedup();
+    assert_eq!(distinct.len(), all.len(), "a section shows on two pages");
+    assert_eq!(all[..20], first.results[..], "the first page is the start of the whole list");
+    let past = search(&server, term, &format!("q=and&offset={}", all.len())).await;
+    assert_eq!(
+        (past.total, past.total_is_lower_bound, past.results.len()),
+        (u64::try_from(all.len()).unwrap(), false, 0)
+    );
+
+    // Courses with the word in their title come first, then the ones that only mention it; each group
+    // in code order, so a course's sections stay together.
+    let first_mention = all.iter().position(|h| !has_word(&h.title, "and")).expect("a description-only match");
+    assert!(first_mention > 100, "{first_mention}");
+    assert!(all[first_mention..].iter().all(|h| !has_word(&h.title, "and")), "{:?}", codes(&all));
+    for group in [&all[..first_mention], &all[first_mention..]] {
+        let order: Vec<(String, String)> = group.iter().map(code_order).collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(order, sorted);
+    }
+    // Every copy of the catalog holds the same matches.
+    let copy_a = all.iter().filter(|h| h.registration_id.ends_with("-A")).count();
+    assert_eq!(copy_a * 4, all.len());
+
+    // The filters still apply, and the count of a filtered broad search is as exact as it can be.
+    let open = search_all(&server, term, "q=and&open=true").await;
+    let expected: Vec<SearchHit> = all.iter().filter(|h| h.open_seats.is_some_and(|n| n > 0)).cloned().collect();
+    assert!(!expected.is_empty() && expected.len() < all.len());
+    assert_eq!(ids(&open), ids(&expected));
+    let subject = search_all(&server, term, "q=and&subject=engla").await;
+    let expected: Vec<SearchHit> = all.iter().filter(|h| h.course_code.starts_with("ENGLA")).cloned().collect();
+    assert!(!expected.is_empty());
+    assert_eq!(ids(&subject), ids(&expected));
+
+    // A code the text names still comes first, then the codes it prefixes, then the text matches.
+    let coded = search(&server, term, "q=engl&limit=100").await;
+    assert_eq!(coded.results.len(), 100);
+    assert!(coded.results.iter().all(|h| h.course_code.starts_with("ENGL")), "{:?}", codes(&coded.results));
+    let order: Vec<(String, String)> = coded.results.iter().map(code_order).collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted);
+    server.stop().await;
+}
+test_both_dbs!(
+    test_search_broad_text_lists_title_matches_first_in_code_order,
+    broad_text_lists_title_matches_first_in_code_order
+);

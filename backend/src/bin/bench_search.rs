@@ -1,8 +1,8 @@
 //! Search benchmark (`cargo xtask bench search`): imports every sample catalog and a synthetic term of
 //! about 100,000 sections into a temporary SQLite database and into a fresh PostgreSQL database (created
-//! on the server named by `--postgres` and dropped afterwards), then times a fixed set of queries
-//! through [`Db::search_sections`], the function the HTTP search route calls, and prints p50/p99 per
-//! query for both engines side by side.
+//! on the server named by `--postgres` and dropped afterwards unless `--keep-postgres`), then times a
+//! fixed set of queries through [`Db::search_sections`], the function the HTTP search route calls, and
+//! prints p50/p99 per query for both engines side by side.
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
@@ -47,6 +47,10 @@ struct Args {
     /// to look at query plans afterwards.
     #[arg(long)]
     keep_sqlite: Option<PathBuf>,
+    /// Keep the PostgreSQL database, named `pretzel_bench_search_kept` (created afresh), instead of
+    /// dropping it, to look at query plans afterwards.
+    #[arg(long)]
+    keep_postgres: bool,
     /// Time only the synthetic term (the sample terms are still imported, as the synthetic one copies them).
     #[arg(long)]
     synthetic_only: bool,
@@ -113,6 +117,24 @@ fn queries() -> Vec<Query> {
         text("instructor \"goldwasser\"", "goldwasser"),
         text("description word \"introduction\"", "introduction"),
         text("two words \"data structures\"", "data structures"),
+        Query {
+            name: "\"introduction\", page 6",
+            filter: SearchFilter {
+                text: Some("introduction".to_owned()),
+                limit: PAGE,
+                offset: 5 * PAGE,
+                ..SearchFilter::default()
+            },
+        },
+        Query {
+            name: "\"introduction\" + days MW",
+            filter: SearchFilter {
+                text: Some("introduction".to_owned()),
+                days: Some("MW".to_owned()),
+                limit: PAGE,
+                ..SearchFilter::default()
+            },
+        },
         Query {
             name: "days MW, 09:00-17:00",
             filter: SearchFilter {
@@ -359,8 +381,12 @@ struct PgBench {
 }
 
 impl PgBench {
-    async fn create(admin: &str) -> Result<Self> {
-        let name = format!("pretzel_bench_search_{}", std::process::id());
+    async fn create(admin: &str, keep: bool) -> Result<Self> {
+        let name = if keep {
+            "pretzel_bench_search_kept".to_owned()
+        } else {
+            format!("pretzel_bench_search_{}", std::process::id())
+        };
         let mut conn = sqlx::PgConnection::connect(admin)
             .await
             .with_context(|| format!("cannot connect to PostgreSQL at {admin} (see --postgres)"))?;
@@ -402,7 +428,7 @@ async fn bench_engine(engine: EngineArg, args: &Args, catalogs: &Catalogs) -> Re
             result
         }
         EngineArg::Postgres => {
-            let pg = PgBench::create(&args.postgres).await?;
+            let pg = PgBench::create(&args.postgres, args.keep_postgres).await?;
             let result = match Db::connect(&pg.url, 4).await {
                 Ok(db) => {
                     let result = run_engine(&db, engine, args, catalogs).await;
@@ -411,7 +437,12 @@ async fn bench_engine(engine: EngineArg, args: &Args, catalogs: &Catalogs) -> Re
                 }
                 Err(err) => Err(anyhow::Error::new(err).context("cannot open the PostgreSQL benchmark database")),
             };
-            let dropped = pg.drop_database().await;
+            let dropped = if args.keep_postgres {
+                println!("PostgreSQL: kept the database at {}", pg.url);
+                Ok(())
+            } else {
+                pg.drop_database().await
+            };
             let measures = result?;
             dropped.context("cannot drop the PostgreSQL benchmark database")?;
             Ok(measures)

@@ -1,23 +1,32 @@
 //! Course search over a term's stored sections: free text over course code, title, instructors and
-//! description, filters on subject, days, times, credits and open seats, ranked exact code first, then
-//! code prefix, then text relevance, then code.
+//! description, filters on subject, days, times, credits and open seats, listed exact code first, then
+//! code prefix, then text matches: by relevance when there are few, title matches first when there are many.
 //!
 //! Two structures serve it, both rebuilt per term by [`reindex_term`] inside the import's transaction.
-//! The text index (an FTS5 table on SQLite, a weighted `tsvector` with a GIN index on PostgreSQL) holds
-//! a term marker next to the words, so a match is narrowed to its term inside the index instead of
-//! every term's matches being scored. `search_facets` holds one row per live section with what filters
-//! and ordering read (codes, a day bitmask, earliest start and latest end, numeric credit bounds, open
-//! seats) under indexes in result order. A search without text walks such an index and stops after one
-//! page; a search with text scores only its term's matches. Counting without text stops [`COUNT_CAP`]
-//! matches past the page start, because an exact count of a large term costs more than the page.
+//! `search_facets` holds one row per live section with what filters and ordering read (codes, a day
+//! bitmask, earliest start and latest end, numeric credit bounds, open seats) under indexes in result
+//! order, and numbers the term's sections in that order (`ordinal`, `(term id << 32) + n`). The text index
+//! (an FTS5 table on SQLite, weighted `tsvector`s with GIN indexes on PostgreSQL) is keyed or indexed by
+//! that number too, so a term's documents are one range of it, read in code order.
+//!
+//! A search without text walks a facets index and stops after one page. A search with text first counts
+//! its matches, stopping [`COUNT_CAP`] past the page start as a search without text does. Up to
+//! [`RANKED_MATCHES`] of them are all scored (bm25, `ts_rank`) and ranked by relevance, each course by its
+//! best section, and the count is exact. A broader search costs no more than its page: it lists, each in
+//! code order, the exact code, the codes it prefixes, the courses whose code or title holds every word
+//! (the *title matches*), then the remaining matches, reading each group in code order until the page is
+//! full; the total is a lower bound once counting stopped. Which of the two a search takes depends only
+//! on its text and filters, never on the page asked for, so its pages never overlap or skip.
 //! Everything but the text match is one query text for both engines (`migrations/*/0005_search_speed.sql`
-//! describes the tables), so the two can only differ in how they score relevance.
+//! and `0007_search_rank.sql` describe the tables), so the two can only differ in how they score relevance;
+//! a broad search scores nothing and lists the same sections in the same order on both.
 
 use super::catalog::{AnyQuery, Param, StoredMeeting, StoredSection, Tx, bind_all, date_column, row_to_section};
 use super::{Db, DbError, Engine};
 use crate::import::notation::{Credits, parse_credits};
 use pretzel_api::TermId;
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
 
 /// Banner day letters, Monday first; the only letters a `days` filter may hold. A letter's bit in
@@ -26,6 +35,29 @@ pub use pretzel_schedule::clock::DAY_LETTERS;
 
 /// Matches counted past the page start before counting stops and the total becomes a lower bound.
 pub const COUNT_CAP: i64 = 1_000;
+
+/// The most matches a text search scores and ranks by relevance; a search matching more lists them by
+/// group in code order. At most [`COUNT_CAP`], so a ranked search's count is always exact.
+pub const RANKED_MATCHES: i64 = 500;
+
+const _: () = assert!(RANKED_MATCHES <= COUNT_CAP);
+
+/// Sections of a term a broad search first walks on PostgreSQL, in code order, looking for a group's
+/// matches. A walk stops at the page, while the group's GIN index must read and sort all its matches,
+/// so walking wins for a group with many matches and the index for one with few: the walk goes on in
+/// windows sized by the matches seen so far while it expects to fill the page within [`MAX_WALK`]
+/// more sections, and the GIN index answers for the rest of the term otherwise.
+const WALK: i64 = 1_000;
+
+/// The most sections a PostgreSQL walk expects to read in one more window before it leaves the rest
+/// to the GIN index (a section costs about a microsecond to test, a GIN match a few).
+const MAX_WALK: i64 = 8_000;
+
+/// The ordinals of term `term`'s sections lie in `(first, last]`.
+fn ordinal_range(term: TermId) -> (i64, i64) {
+    let first = term.0 << 32;
+    (first, first + i64::from(u32::MAX))
+}
 
 /// What to search for. Text fields are as the student typed them; the route has checked ranges.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,65 +108,82 @@ pub struct SearchPage {
     pub rows: Vec<SearchRow>,
 }
 
-/// Builds the text index rows of term `$1`'s live sections (SQLite); kept in step with the migration.
-/// The `term` column holds `t<term id>`, a token only that column has, so a query can name the term.
+/// Builds the text index rows of term `$1`'s live sections (SQLite) from their facet rows; kept in step
+/// with the migration. The rowid is the section's ordinal, so the term's rows are one rowid range.
 const SQLITE_TEXT_REINDEX: [&str; 2] = [
-    "DELETE FROM section_search WHERE rowid IN (SELECT id FROM sections WHERE term_id = $1)",
-    "INSERT INTO section_search (rowid, term, code, compact_code, title, instructors, description) \
-     SELECT s.id, 't' || s.term_id, c.course_code, c.compact_code, c.title || ' ' || COALESCE(s.title, ''), \
+    "DELETE FROM section_search WHERE rowid > ($1 << 32) AND rowid <= ($1 << 32) + 4294967295",
+    "INSERT INTO section_search (rowid, code, compact_code, title, section_title, instructors, description) \
+     SELECT x.ordinal, c.course_code, c.compact_code, c.title, COALESCE(s.title, ''), \
      COALESCE((SELECT group_concat(json_extract(j.value, '$.name'), ' ') FROM json_each(s.instructors) j), ''), \
      COALESCE(c.description, '') \
-     FROM sections s JOIN courses c ON c.id = s.course_id WHERE s.term_id = $1 AND s.removed_at IS NULL",
+     FROM search_facets x JOIN sections s ON s.id = x.section_id JOIN courses c ON c.id = s.course_id \
+     WHERE x.term_id = $1 ORDER BY x.ordinal",
 ];
 
-/// Builds the text index rows of term `$1`'s live sections (PostgreSQL); kept in step with the
-/// migration. `#term<id>` is a lexeme the `simple` parser never produces from text (it splits at `#`).
+/// Builds the text index rows of term `$1`'s live sections (PostgreSQL) from their facet rows; kept in
+/// step with the migrations. `#term<id>` is a lexeme the `simple` parser never produces from text (it
+/// splits at `#`). `strong` holds what is the same for every section of a course: codes and title.
+/// Rows are written in ordinal order, so a walk in that order reads the table's pages in turn.
 const POSTGRES_TEXT_REINDEX: [&str; 2] = [
     "DELETE FROM section_search WHERE term_id = $1",
-    "INSERT INTO section_search (section_id, term_id, doc) \
-     SELECT s.id, s.term_id, \
+    "INSERT INTO section_search (section_id, term_id, ordinal, compact_code, doc, strong) \
+     SELECT s.id, s.term_id, x.ordinal, x.compact_code, \
      setweight(to_tsvector('simple', c.course_code || ' ' || c.compact_code), 'A') \
      || setweight(to_tsvector('simple', c.title || ' ' || COALESCE(s.title, '')), 'B') \
      || setweight(to_tsvector('simple', COALESCE( \
         (SELECT string_agg(j ->> 'name', ' ') FROM json_array_elements(s.instructors::json) j), '')), 'B') \
      || setweight(to_tsvector('simple', COALESCE(c.description, '')), 'D') \
+     || array_to_tsvector(ARRAY['#term' || s.term_id]), \
+     to_tsvector('simple', c.course_code || ' ' || c.compact_code || ' ' || c.title) \
      || array_to_tsvector(ARRAY['#term' || s.term_id]) \
-     FROM sections s JOIN courses c ON c.id = s.course_id WHERE s.term_id = $1 AND s.removed_at IS NULL",
+     FROM search_facets x JOIN sections s ON s.id = x.section_id JOIN courses c ON c.id = s.course_id \
+     WHERE x.term_id = $1 ORDER BY x.ordinal",
 ];
 
-/// Builds the facet rows of term `$1`'s live sections (both engines); kept in step with the migration.
-/// Credit bounds come from `credit_notations`, which [`note_credit_notations`] has filled first. The
-/// meeting summaries are subqueries per section over `meetings (section_id, position)`: a join to a
-/// grouped subquery was planned as a nested loop by PostgreSQL, whose statistics do not yet know the
+/// Builds the facet rows of term `$1`'s live sections (both engines but for `collate`, which PostgreSQL
+/// needs to number them in the byte order its "C" facet columns sort in); kept in step with the
+/// migrations. Credit bounds come from `credit_notations`, which [`note_credit_notations`] has filled
+/// first. The meeting summaries are subqueries per section over `meetings (section_id, position)`: a join
+/// to a grouped subquery was planned as a nested loop by PostgreSQL, whose statistics do not yet know the
 /// rows this same transaction has just written, and ran for minutes on 100,000 sections.
-const FACETS_REINDEX: [&str; 2] = [
-    "DELETE FROM search_facets WHERE term_id = $1",
-    "INSERT INTO search_facets (section_id, term_id, course_id, subject, compact_code, course_code, section_code, \
-     days_mask, earliest_start, latest_end, credits_low, credits_high, credits_span, open_seats) \
-     SELECT s.id, s.term_id, s.course_id, upper(c.subject), c.compact_code, c.course_code, \
-     COALESCE(s.section_code, ''), \
-     COALESCE((SELECT MAX(CASE WHEN m.days LIKE '%M%' THEN 1 ELSE 0 END) \
-        + MAX(CASE WHEN m.days LIKE '%T%' THEN 2 ELSE 0 END) + MAX(CASE WHEN m.days LIKE '%W%' THEN 4 ELSE 0 END) \
-        + MAX(CASE WHEN m.days LIKE '%R%' THEN 8 ELSE 0 END) + MAX(CASE WHEN m.days LIKE '%F%' THEN 16 ELSE 0 END) \
-        + MAX(CASE WHEN m.days LIKE '%S%' THEN 32 ELSE 0 END) + MAX(CASE WHEN m.days LIKE '%U%' THEN 64 ELSE 0 END) \
-        FROM meetings m WHERE m.section_id = s.id), 0), \
-     (SELECT MIN(m.start_minute) FROM meetings m WHERE m.section_id = s.id), \
-     (SELECT MAX(m.end_minute) FROM meetings m WHERE m.section_id = s.id), \
-     n.low, n.high, COALESCE(n.span, 0), s.open_seats \
-     FROM sections s JOIN courses c ON c.id = s.course_id \
-     LEFT JOIN credit_notations n ON n.shown = COALESCE(s.credits, c.credits) \
-     WHERE s.term_id = $1 AND s.removed_at IS NULL",
-];
+fn facets_reindex(collate: &str) -> [String; 2] {
+    [
+        "DELETE FROM search_facets WHERE term_id = $1".to_owned(),
+        format!(
+            "INSERT INTO search_facets (section_id, term_id, course_id, subject, compact_code, course_code, \
+             section_code, days_mask, earliest_start, latest_end, credits_low, credits_high, credits_span, \
+             open_seats, ordinal) \
+             SELECT s.id, s.term_id, s.course_id, upper(c.subject), c.compact_code, c.course_code, \
+             COALESCE(s.section_code, ''), \
+             COALESCE((SELECT MAX(CASE WHEN m.days LIKE '%M%' THEN 1 ELSE 0 END) \
+                + MAX(CASE WHEN m.days LIKE '%T%' THEN 2 ELSE 0 END) \
+                + MAX(CASE WHEN m.days LIKE '%W%' THEN 4 ELSE 0 END) \
+                + MAX(CASE WHEN m.days LIKE '%R%' THEN 8 ELSE 0 END) \
+                + MAX(CASE WHEN m.days LIKE '%F%' THEN 16 ELSE 0 END) \
+                + MAX(CASE WHEN m.days LIKE '%S%' THEN 32 ELSE 0 END) \
+                + MAX(CASE WHEN m.days LIKE '%U%' THEN 64 ELSE 0 END) \
+                FROM meetings m WHERE m.section_id = s.id), 0), \
+             (SELECT MIN(m.start_minute) FROM meetings m WHERE m.section_id = s.id), \
+             (SELECT MAX(m.end_minute) FROM meetings m WHERE m.section_id = s.id), \
+             n.low, n.high, COALESCE(n.span, 0), s.open_seats, \
+             ($1 << 32) + ROW_NUMBER() OVER (ORDER BY c.compact_code{collate}, c.course_code{collate}, \
+                s.course_id, COALESCE(s.section_code, ''){collate}, s.id) \
+             FROM sections s JOIN courses c ON c.id = s.course_id \
+             LEFT JOIN credit_notations n ON n.shown = COALESCE(s.credits, c.credits) \
+             WHERE s.term_id = $1 AND s.removed_at IS NULL"
+        ),
+    ]
+}
 
 /// Rebuilds the search index and facet rows of one term from its stored courses, sections and
-/// meetings.
+/// meetings: the facets first, as the text index takes their ordinals.
 pub(super) async fn reindex_term(tx: &mut Tx<'_>, engine: Engine, term_id: i64) -> Result<(), DbError> {
-    let text = match engine {
-        Engine::Sqlite => SQLITE_TEXT_REINDEX,
-        Engine::Postgres => POSTGRES_TEXT_REINDEX,
+    let (text, collate) = match engine {
+        Engine::Sqlite => (SQLITE_TEXT_REINDEX, ""),
+        Engine::Postgres => (POSTGRES_TEXT_REINDEX, " COLLATE \"C\""),
     };
     note_credit_notations(tx, term_id).await?;
-    for sql in text.iter().chain(&FACETS_REINDEX) {
+    for sql in facets_reindex(collate).iter().map(String::as_str).chain(text) {
         sqlx::query(sql).bind(term_id).execute(&mut **tx).await?;
     }
     if engine == Engine::Postgres {
@@ -144,7 +193,9 @@ pub(super) async fn reindex_term(tx: &mut Tx<'_>, engine: Engine, term_id: i64) 
         // A bulk insert leaves up to 4 MB of GIN entries in the index's unsorted pending list, which
         // every text search then reads through (5 ms of a 13 ms search at 100,000 sections) until
         // autovacuum merges it; merging it now costs the import a moment instead.
-        sqlx::query("SELECT gin_clean_pending_list('section_search_doc'::regclass)").execute(&mut **tx).await?;
+        for index in ["section_search_doc", "section_search_strong"] {
+            sqlx::query(&format!("SELECT gin_clean_pending_list('{index}'::regclass)")).execute(&mut **tx).await?;
+        }
     }
     Ok(())
 }
@@ -272,121 +323,236 @@ const ROW_COLUMNS: &str = "s.id, s.course_id, s.registration_id, s.section_code,
 /// The facet columns every hit carries: its ids and what ties are broken by.
 const FACET_SELECT: &str = "x.section_id, x.course_id, x.compact_code, x.course_code, x.section_code";
 
-/// The SQL and values of one search: the page (with a `total` column when the count comes with it)
-/// and, when it does not, a capped count.
-struct Plan {
-    page: String,
-    count: Option<String>,
-    binds: Binds,
+/// Code order over `search_facets x`, which its indexes hold and ordinals number.
+const CODE_ORDER: &str = "x.compact_code, x.course_code, x.section_code, x.section_id";
+
+/// The columns SQLite's text index weighs a title match by: codes and the course's title, the same for
+/// every section of a course.
+const SQLITE_TITLE_COLUMNS: &str = "{code compact_code title}";
+
+/// A search's text as a compact code and as words.
+struct Text {
+    /// As a compact code (`CS 2` → `cs2`).
+    compact: String,
+    /// Its words, lower-cased; empty when it is only punctuation, and then only a code can match.
+    words: Vec<String>,
 }
 
-fn plan(engine: Engine, term: TermId, filter: &SearchFilter) -> Plan {
-    let mut binds = Binds::default();
+impl Text {
+    /// The text of `filter`, unless it has none but blanks.
+    fn of(filter: &SearchFilter) -> Option<Self> {
+        let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+        Some(Self { compact: compact(text), words: words(text) })
+    }
+
+    /// Every word as a prefix, for FTS5.
+    fn fts_words(&self) -> String {
+        self.words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Every word as a prefix, for `to_tsquery`.
+    fn ts_words(&self) -> String {
+        self.words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ")
+    }
+}
+
+/// The term marker lexeme of `term` as a tsquery (PostgreSQL).
+fn term_marker(term: TermId) -> Param {
+    Param::Text(Some(format!("'#term{}'", term.0)))
+}
+
+/// What one query of a search asks of `search_facets x`, with the values pushed onto its binds.
+struct Scope {
+    /// The term and every filter.
+    filters: String,
+    /// Whether a filter other than the term applies.
+    filtered: bool,
+    /// The section's course code is the text.
+    exact: String,
+    /// The section's course code starts with the text, or is it.
+    is_prefix: String,
+    /// The section's course code starts with the text and is longer.
+    longer_prefix: String,
+    /// The placeholders of the text as a compact code and of the first string above its prefixes.
+    prefix_bounds: (String, String),
+}
+
+impl Scope {
+    /// `column` (a compact code) starts with the text, or is it.
+    fn is_prefix_of(&self, column: &str) -> String {
+        let (exact, upper) = &self.prefix_bounds;
+        format!("({column} >= {exact} AND {column} < {upper})")
+    }
+}
+
+fn scope(term: TermId, filter: &SearchFilter, text: &Text, binds: &mut Binds) -> Scope {
+    let (filters, filtered) = facet_filters(term, filter, binds);
+    // Every string starting with the prefix sorts between it and it followed by the last code point,
+    // under SQLite's binary order and PostgreSQL's "C" collation of the facet columns alike.
+    let exact = binds.push(Param::Text(Some(text.compact.clone())));
+    let upper = binds.push(Param::Text(Some(format!("{}\u{10FFFF}", text.compact))));
+    Scope {
+        filters,
+        filtered,
+        exact: format!("x.compact_code = {exact}"),
+        is_prefix: format!("(x.compact_code >= {exact} AND x.compact_code < {upper})"),
+        longer_prefix: format!("(x.compact_code > {exact} AND x.compact_code < {upper})"),
+        prefix_bounds: (exact, upper),
+    }
+}
+
+/// The conditions on `search_facets x` for the term and the filters, and whether there are filters.
+fn facet_filters(term: TermId, filter: &SearchFilter, binds: &mut Binds) -> (String, bool) {
     // The term is written into the SQL, not bound: PostgreSQL switches a prepared statement to a generic
     // plan after a few runs, and a plan for "any term" walked all 100,000 rows of the large term to count
     // a small term's 0 open sections. A number cannot carry SQL, and each term gets its own plan.
-    let term_param = term.0.to_string();
-    let mut conditions = vec![format!("x.term_id = {term_param}")];
-    conditions.extend(facet_conditions(filter, &mut binds));
-    let filters = conditions.join(" AND ");
+    let mut conditions = vec![format!("x.term_id = {}", term.0)];
+    conditions.extend(facet_conditions(filter, binds));
+    (conditions.join(" AND "), conditions.len() > 1)
+}
 
-    let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
-        // No text: the facets' index is already in result order, so the page is its first matches.
-        let limit = binds.push(Param::Int(Some(i64::from(filter.limit))));
-        let offset = binds.push(Param::Int(Some(i64::from(filter.offset))));
-        let cap = binds.push(Param::Int(Some(i64::from(filter.offset) + COUNT_CAP + 1)));
-        let page = format!(
-            "SELECT {ROW_COLUMNS} FROM (SELECT {FACET_SELECT} FROM search_facets x WHERE {filters} \
-             ORDER BY x.compact_code, x.course_code, x.section_code, x.section_id LIMIT {limit} OFFSET {offset}) p \
-             JOIN sections s ON s.id = p.section_id JOIN courses c ON c.id = s.course_id \
-             ORDER BY p.compact_code, p.course_code, p.section_code, p.section_id"
-        );
-        let count = format!(
-            "SELECT COUNT(*) AS total FROM (SELECT 1 AS one FROM search_facets x WHERE {filters} LIMIT {cap}) t"
-        );
-        return Plan { page, count: Some(count), binds };
-    };
-
-    let exact = compact(text);
-    // Every string starting with the prefix sorts between it and it followed by the last code point,
-    // under SQLite's binary order and PostgreSQL's "C" collation of the facet columns alike.
-    let upper = format!("{exact}\u{10FFFF}");
-    let exact_param = binds.push(Param::Text(Some(exact)));
-    let upper_param = binds.push(Param::Text(Some(upper)));
-    let is_prefix = format!("(x.compact_code >= {exact_param} AND x.compact_code < {upper_param})");
-    // Code matches are ordered by code alone (score 0); relevance orders only the other text matches.
-    let code_hits = format!(
-        "SELECT {FACET_SELECT}, CASE WHEN x.compact_code = {exact_param} THEN 0 ELSE 1 END AS code_rank, \
-         0.0 AS score FROM search_facets x WHERE {filters} AND {is_prefix}"
+/// A search without text: the facets' index is already in result order, so the page is its first
+/// matches; the count stops [`COUNT_CAP`] past the page start. Returns the page, the count and their values.
+fn plan_browse(term: TermId, filter: &SearchFilter) -> (String, String, Binds) {
+    let mut binds = Binds::default();
+    let (filters, _) = facet_filters(term, filter, &mut binds);
+    let limit = binds.push(Param::Int(Some(i64::from(filter.limit))));
+    let offset = binds.push(Param::Int(Some(i64::from(filter.offset))));
+    let cap = binds.push(Param::Int(Some(i64::from(filter.offset) + COUNT_CAP + 1)));
+    let page = format!(
+        "SELECT {ROW_COLUMNS} FROM (SELECT {FACET_SELECT} FROM search_facets x WHERE {filters} \
+         ORDER BY {CODE_ORDER} LIMIT {limit} OFFSET {offset}) p \
+         JOIN sections s ON s.id = p.section_id JOIN courses c ON c.id = s.course_id \
+         ORDER BY p.compact_code, p.course_code, p.section_code, p.section_id"
     );
-    let words = words(text);
-    let hits = if words.is_empty() {
-        // Nothing for the text index (punctuation only): only the code can match.
-        code_hits
-    } else {
-        // Every word must match, each as a prefix, so results follow the student's typing.
-        let (fts, score) = match engine {
-            Engine::Sqlite => {
-                let phrases = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
-                let query = binds.push(Param::Text(Some(format!("term : \"t{}\" AND ({phrases})", term.0))));
-                // Weights per column (term, code, compact_code, title, instructors, description):
-                // a word in the code or title says more than one in the description.
-                // The filters are checked per match before its score is computed, so a selective filter
-                // spares scoring matches it drops (bm25 costs about a microsecond a row). The term
-                // alone needs no check: the index's term marker has already narrowed the matches to it.
-                // A subject leaves a few hundred facet rows, gathered once from its index into a set
-                // that each match is looked up in (the `+` keeps SQLite from handing the set to FTS5,
-                // which would rerun the whole MATCH per member); other filters may leave most of the
-                // term, which would cost more to gather than to look up per match by key.
-                let check = if conditions.len() == 1 {
-                    String::new()
-                } else if filter.subject.is_some() {
-                    format!("AND +rowid IN (SELECT x.section_id FROM search_facets x WHERE {filters})")
-                } else {
-                    format!(
-                        "AND EXISTS (SELECT 1 FROM search_facets x WHERE x.section_id = section_search.rowid \
-                         AND {filters})"
-                    )
-                };
-                let sql = format!(
-                    "SELECT rowid AS section_id, bm25(section_search, 0.0, 10.0, 10.0, 4.0, 4.0, 1.0) AS score \
-                     FROM section_search WHERE section_search MATCH {query} {check}"
-                );
-                (sql, "f.score".to_owned())
-            }
-            Engine::Postgres => {
-                let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
-                let query = binds.push(Param::Text(Some(query)));
-                let marker = binds.push(Param::Text(Some(format!("'#term{}'", term.0))));
-                // The term's marker narrows the GIN search. The rank is taken after the filters (below),
-                // reads only the student's words, is negated so that, as with bm25, lower sorts first,
-                // and has its query as a subquery so that it is parsed once, not once per match.
-                let sql = format!(
-                    "SELECT section_id, doc FROM section_search \
-                     WHERE term_id = {term_param} AND doc @@ (to_tsquery('simple', {query}) && {marker}::tsquery)"
-                );
-                (sql, format!("-ts_rank(f.doc, (SELECT to_tsquery('simple', {query})))"))
-            }
-        };
-        // Left to themselves, SQLite looped over the term's facets running the MATCH once per row, and
-        // PostgreSQL hashed all 100,000 facet rows of a term to join 2,000 matches. CROSS JOIN fixes
-        // SQLite's loop order. On PostgreSQL, a search with no filter but the term looks up each
-        // match's facets by key, in a LATERAL subquery behind OFFSET 0 (which it does not flatten);
-        // with filters, the planner's own join starts from the few facet rows they leave.
-        let join = match engine {
-            Engine::Postgres if conditions.len() == 1 => format!(
-                "CROSS JOIN LATERAL (SELECT {FACET_SELECT} FROM search_facets x \
-                 WHERE x.section_id = f.section_id AND {filters} AND NOT {is_prefix} OFFSET 0) x"
-            ),
-            Engine::Postgres => {
-                format!("JOIN search_facets x ON x.section_id = f.section_id WHERE {filters} AND NOT {is_prefix}")
-            }
-            Engine::Sqlite => {
-                format!("CROSS JOIN search_facets x ON x.section_id = f.section_id WHERE {filters} AND NOT {is_prefix}")
-            }
-        };
-        format!("{code_hits} UNION ALL SELECT {FACET_SELECT}, 2 AS code_rank, {score} AS score FROM ({fts}) f {join}")
+    let count =
+        format!("SELECT COUNT(*) AS total FROM (SELECT 1 AS one FROM search_facets x WHERE {filters} LIMIT {cap}) t");
+    (page, count, binds)
+}
+
+/// The text matches outside the code matches, as `FACET_SELECT` columns, `code_rank` 2 and a `score`
+/// (lower is better) when `scored`, else 0.
+fn text_hits(
+    engine: Engine,
+    term: TermId,
+    filter: &SearchFilter,
+    text: &Text,
+    scope: &Scope,
+    binds: &mut Binds,
+    scored: bool,
+) -> String {
+    let Scope { filters, filtered, is_prefix, .. } = scope;
+    let (fts, score) = match engine {
+        Engine::Sqlite => {
+            let query = binds.push(Param::Text(Some(text.fts_words())));
+            let (first, last) = ordinal_range(term);
+            // Weights per column (code, compact_code, title, section_title, instructors, description):
+            // a word in the code or title says more than one in the description.
+            // The filters are checked per match before its score is computed, so a selective filter
+            // spares scoring matches it drops (bm25 costs about a microsecond a row). The term alone
+            // needs no check: the rowid range has already narrowed the matches to it.
+            // A subject leaves a few hundred facet rows, gathered once from its index into a set
+            // that each match is looked up in (the `+` keeps SQLite from handing the set to FTS5,
+            // which would rerun the whole MATCH per member); other filters may leave most of the
+            // term, which would cost more to gather than to look up per match by key.
+            let check = if !filtered {
+                String::new()
+            } else if filter.subject.is_some() {
+                format!("AND +rowid IN (SELECT x.ordinal FROM search_facets x WHERE {filters})")
+            } else {
+                format!(
+                    "AND EXISTS (SELECT 1 FROM search_facets x WHERE x.ordinal = section_search.rowid AND {filters})"
+                )
+            };
+            let score = if scored { "bm25(section_search, 10.0, 10.0, 4.0, 4.0, 4.0, 1.0)" } else { "0.0" };
+            let sql = format!(
+                "SELECT rowid AS ordinal, {score} AS score FROM section_search \
+                 WHERE section_search MATCH {query} AND rowid > {first} AND rowid <= {last} {check}"
+            );
+            (sql, "f.score".to_owned())
+        }
+        Engine::Postgres => {
+            let query = binds.push(Param::Text(Some(text.ts_words())));
+            let marker = binds.push(term_marker(term));
+            // The term's marker narrows the GIN search. The rank is taken after the filters (below),
+            // reads only the student's words, is negated so that, as with bm25, lower sorts first,
+            // and has its query as a subquery so that it is parsed once, not once per match.
+            let sql = format!(
+                "SELECT section_id, doc FROM section_search \
+                 WHERE term_id = {} AND doc @@ (to_tsquery('simple', {query}) && {marker}::tsquery)",
+                term.0
+            );
+            let score = if scored {
+                format!("-ts_rank(f.doc, (SELECT to_tsquery('simple', {query})))")
+            } else {
+                "0.0".to_owned()
+            };
+            (sql, score)
+        }
     };
+    // Left to themselves, SQLite looped over the term's facets running the MATCH once per row, and
+    // PostgreSQL hashed all 100,000 facet rows of a term to join 2,000 matches. CROSS JOIN fixes
+    // SQLite's loop order. On PostgreSQL, a search with no filter but the term looks up each
+    // match's facets by key, in a LATERAL subquery behind OFFSET 0 (which it does not flatten);
+    // with filters, the planner's own join starts from the few facet rows they leave.
+    let join = match engine {
+        Engine::Postgres if !filtered => format!(
+            "CROSS JOIN LATERAL (SELECT {FACET_SELECT} FROM search_facets x \
+             WHERE x.section_id = f.section_id AND {filters} AND NOT {is_prefix} OFFSET 0) x"
+        ),
+        Engine::Postgres => {
+            format!("JOIN search_facets x ON x.section_id = f.section_id WHERE {filters} AND NOT {is_prefix}")
+        }
+        Engine::Sqlite => {
+            format!("CROSS JOIN search_facets x ON x.ordinal = f.ordinal WHERE {filters} AND NOT {is_prefix}")
+        }
+    };
+    format!("SELECT {FACET_SELECT}, 2 AS code_rank, {score} AS score FROM ({fts}) f {join}")
+}
+
+/// Counts a text search's matches, code matches and text matches alike, stopping [`COUNT_CAP`] past the
+/// page start. Returns the SQL (one `total` column) and its values.
+fn plan_count(engine: Engine, term: TermId, filter: &SearchFilter, text: &Text) -> (String, Binds) {
+    let mut binds = Binds::default();
+    let scope = scope(term, filter, text, &mut binds);
+    let mut hits = format!("SELECT x.section_id FROM search_facets x WHERE {} AND {}", scope.filters, scope.is_prefix);
+    if !text.words.is_empty() {
+        let text_hits = if engine == Engine::Postgres && !scope.filtered {
+            // Without filters the document's own code tells code matches apart, sparing a facet
+            // lookup per match.
+            let words = binds.push(Param::Text(Some(text.ts_words())));
+            let marker = binds.push(term_marker(term));
+            format!(
+                "SELECT section_id FROM section_search WHERE term_id = {} \
+                 AND doc @@ (to_tsquery('simple', {words}) && {marker}::tsquery) AND NOT {}",
+                term.0,
+                scope.is_prefix_of("compact_code")
+            )
+        } else {
+            text_hits(engine, term, filter, text, &scope, &mut binds, false)
+        };
+        hits.push_str(&format!(" UNION ALL SELECT h.section_id FROM ({text_hits}) h"));
+    }
+    let cap = binds.push(Param::Int(Some(i64::from(filter.offset) + COUNT_CAP + 1)));
+    (format!("SELECT COUNT(*) AS total FROM ({hits} LIMIT {cap}) t"), binds)
+}
+
+/// One page of a text search with at most [`RANKED_MATCHES`] matches, ranked exact code first, then
+/// code prefix, then relevance, each course by its best section. Returns the SQL and its values.
+fn plan_ranked(engine: Engine, term: TermId, filter: &SearchFilter, text: &Text) -> (String, Binds) {
+    let mut binds = Binds::default();
+    let scope = scope(term, filter, text, &mut binds);
+    // Code matches are ordered by code alone (score 0); relevance orders only the other text matches.
+    let mut hits = format!(
+        "SELECT {FACET_SELECT}, CASE WHEN {} THEN 0 ELSE 1 END AS code_rank, 0.0 AS score \
+         FROM search_facets x WHERE {} AND {}",
+        scope.exact, scope.filters, scope.is_prefix
+    );
+    if !text.words.is_empty() {
+        // Every word must match, each as a prefix, so results follow the student's typing.
+        let text_hits = text_hits(engine, term, filter, text, &scope, &mut binds, true);
+        hits.push_str(&format!(" UNION ALL {text_hits}"));
+    }
     let limit = binds.push(Param::Int(Some(i64::from(filter.limit))));
     let offset = binds.push(Param::Int(Some(i64::from(filter.offset))));
     let courses = binds.push(Param::Int(Some(i64::from(filter.offset) + i64::from(filter.limit))));
@@ -394,9 +560,8 @@ fn plan(engine: Engine, term: TermId, filter: &SearchFilter) -> Plan {
     // scores a little differently, as their instructor lists differ in length); the course id breaks
     // ties between courses sharing a code. Every course has a hit, so the first `offset + limit`
     // courses hold the page: ranking courses and keeping those before sorting their hits spares
-    // sorting (and joining) every hit, which cost more than scoring them at 9,000 matches. Every hit
-    // is scored anyway, so the exact count comes with the page at little extra cost. A course's code
-    // rank and codes are the same on all its hits; MIN only picks that one value.
+    // sorting (and joining) every hit. A course's code rank and codes are the same on all its hits;
+    // MIN only picks that one value.
     let page = format!(
         "WITH hits AS MATERIALIZED ({hits}), \
          best AS MATERIALIZED (SELECT course_id, MIN(code_rank) AS code_rank, MIN(score) AS best, \
@@ -406,15 +571,142 @@ fn plan(engine: Engine, term: TermId, filter: &SearchFilter) -> Plan {
            h.section_code FROM hits h JOIN best b ON b.course_id = h.course_id \
            ORDER BY b.code_rank, b.best, b.compact_code, b.course_code, b.course_id, h.section_code, h.section_id \
            LIMIT {limit} OFFSET {offset}) \
-         SELECT {ROW_COLUMNS}, (SELECT COUNT(*) FROM hits) AS total FROM ranked p \
+         SELECT {ROW_COLUMNS} FROM ranked p \
          JOIN sections s ON s.id = p.section_id JOIN courses c ON c.id = s.course_id \
          ORDER BY p.code_rank, p.best, p.compact_code, p.course_code, p.course_id, p.section_code, p.section_id"
     );
-    Plan { page, count: None, binds }
+    (page, binds)
+}
+
+/// The groups a broad search lists, in order, each in code order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// The course code is the text, then the codes it starts.
+    Code,
+    /// Every word is in the course's code or title (and the code does not start with the text).
+    Title,
+    /// Every word is somewhere in the section's document, but not all in the course's code or title.
+    Mention,
+}
+
+/// Where a text group's query looks, by ordinal: on SQLite, and for PostgreSQL's GIN index, every
+/// section after `after`; for a PostgreSQL walk, the sections in `(after, to]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    After(i64),
+    Walk { after: i64, to: i64 },
+}
+
+/// The first `wanted` section ids of `group` in code order (within `reach` on PostgreSQL), as one
+/// `section_id` column. Returns the SQL and its values.
+fn plan_group(
+    engine: Engine,
+    term: TermId,
+    filter: &SearchFilter,
+    text: &Text,
+    group: Group,
+    reach: Reach,
+    wanted: i64,
+) -> (String, Binds) {
+    let mut binds = Binds::default();
+    let scope = scope(term, filter, text, &mut binds);
+    let Scope { filters, filtered, exact, is_prefix, longer_prefix, .. } = &scope;
+    let limit = binds.push(Param::Int(Some(wanted)));
+    let (first, last) = ordinal_range(term);
+    let sql = match (group, engine) {
+        // Each part reads its range of the code index in order and stops at the page.
+        (Group::Code, _) => format!(
+            "SELECT section_id FROM (\
+             SELECT * FROM (SELECT 0 AS part, {FACET_SELECT} FROM search_facets x WHERE {filters} AND {exact} \
+               ORDER BY {CODE_ORDER} LIMIT {limit}) e \
+             UNION ALL SELECT * FROM (SELECT 1 AS part, {FACET_SELECT} FROM search_facets x \
+               WHERE {filters} AND {longer_prefix} ORDER BY {CODE_ORDER} LIMIT {limit}) p) c \
+             ORDER BY part, compact_code, course_code, section_code, section_id"
+        ),
+        (Group::Title | Group::Mention, Engine::Sqlite) => {
+            // FTS5 returns matches in rowid order, which is code order, and stops reading its doclists
+            // once the page is full. A column filter reads the title columns alone.
+            let words = text.fts_words();
+            let query = match group {
+                Group::Title => format!("{SQLITE_TITLE_COLUMNS} : ({words})"),
+                _ => format!("({words}) NOT {SQLITE_TITLE_COLUMNS} : ({words})"),
+            };
+            let query = binds.push(Param::Text(Some(query)));
+            format!(
+                "SELECT x.section_id FROM section_search CROSS JOIN search_facets x ON x.ordinal = section_search.rowid \
+                 WHERE section_search MATCH {query} AND section_search.rowid > {first} \
+                 AND section_search.rowid <= {last} AND {filters} AND NOT {is_prefix} \
+                 ORDER BY section_search.rowid LIMIT {limit}"
+            )
+        }
+        (Group::Title | Group::Mention, Engine::Postgres) => {
+            let words = binds.push(Param::Text(Some(text.ts_words())));
+            // Parsed once, not once per row.
+            let query = format!("(SELECT to_tsquery('simple', {words}))");
+            // Without filters the document's own code tells code matches apart; with them, each
+            // match's facet row is looked up by key.
+            let (facets, not_code) = if *filtered {
+                let facets = format!(
+                    "CROSS JOIN LATERAL (SELECT 1 AS one FROM search_facets x \
+                     WHERE x.section_id = w.section_id AND {filters} AND NOT {is_prefix} OFFSET 0) x"
+                );
+                (facets, String::new())
+            } else {
+                (String::new(), format!(" AND NOT {}", scope.is_prefix_of("w.compact_code")))
+            };
+            match reach {
+                Reach::Walk { after, to } => {
+                    let test = match group {
+                        Group::Title => format!("w.strong @@ {query}{not_code}"),
+                        _ => format!("w.doc @@ {query} AND NOT w.strong @@ {query}{not_code}"),
+                    };
+                    // The LIMIT keeps the walk a subquery of its own, read in index order and tested
+                    // row by row until the page is full.
+                    format!(
+                        "SELECT w.section_id FROM (SELECT section_id, ordinal, compact_code, doc, strong \
+                         FROM section_search \
+                         WHERE ordinal > {after} AND ordinal <= {to} ORDER BY ordinal LIMIT {}) w \
+                         {facets} WHERE {test} ORDER BY w.ordinal LIMIT {limit}",
+                        to - after
+                    )
+                }
+                Reach::After(after) => {
+                    let marker = binds.push(term_marker(term));
+                    let indexed = format!("(to_tsquery('simple', {words}) && {marker}::tsquery)");
+                    let test = match group {
+                        Group::Title => format!("w.strong @@ {indexed}{not_code}"),
+                        _ => format!("w.doc @@ {indexed} AND NOT w.strong @@ {query}{not_code}"),
+                    };
+                    // The matches are sorted first and only then looked up in the facets one by one
+                    // until the page is full. `+ 0` hides the ordinal index from that sort, so the
+                    // planner reads the few matches from the GIN index rather than walking the rest of
+                    // the term; the outer order is the sort's, so it costs nothing more.
+                    format!(
+                        "SELECT w.section_id FROM (SELECT section_id, ordinal + 0 AS position FROM section_search w \
+                         WHERE w.term_id = {} AND w.ordinal > {after} AND {test} ORDER BY 2 OFFSET 0) w \
+                         {facets} ORDER BY w.position LIMIT {limit}",
+                        term.0
+                    )
+                }
+            }
+        }
+    };
+    (sql, binds)
 }
 
 fn query_with<'q>(sql: &'q str, binds: &[Param]) -> AnyQuery<'q> {
     bind_all(sqlx::query(sql), binds.iter().cloned())
+}
+
+/// A page's rows before their meetings are read.
+fn search_row(row: &AnyRow) -> Result<SearchRow, DbError> {
+    Ok(SearchRow {
+        section: row_to_section(row)?,
+        course_code: row.try_get("course_code")?,
+        course_title: row.try_get("course_title")?,
+        course_credits: row.try_get("course_credits")?,
+        meetings: Vec::new(),
+    })
 }
 
 impl Db {
@@ -426,74 +718,148 @@ impl Db {
         if exists.is_none() {
             return Ok(None);
         }
-        let Plan { page, count, binds } = plan(self.engine(), term, filter);
-        let rows = query_with(&page, &binds.0).fetch_all(self.pool()).await?;
-        let (total, total_is_lower_bound) = match &count {
-            Some(count_sql) => {
-                let counted: i64 = query_with(count_sql, &binds.0).fetch_one(self.pool()).await?.try_get("total")?;
-                let cap = i64::from(filter.offset) + COUNT_CAP;
-                (counted.min(cap), counted > cap)
+        let (rows, counted) = match Text::of(filter) {
+            None => {
+                let (page, count, binds) = plan_browse(term, filter);
+                let rows = query_with(&page, &binds.0).fetch_all(self.pool()).await?;
+                let counted: i64 = query_with(&count, &binds.0).fetch_one(self.pool()).await?.try_get("total")?;
+                (rows.iter().map(search_row).collect::<Result<Vec<_>, _>>()?, counted)
             }
-            // Each row of the page carries the exact count; a page past the end has no row to carry
-            // it, so the first match is asked for instead.
-            None => match rows.first() {
-                Some(row) => (row.try_get("total")?, false),
-                None if filter.offset == 0 => (0, false),
-                None => {
-                    let first = SearchFilter { limit: 1, offset: 0, ..filter.clone() };
-                    let Plan { page, binds, .. } = plan(self.engine(), term, &first);
-                    let row = query_with(&page, &binds.0).fetch_optional(self.pool()).await?;
-                    (row.map(|r| r.try_get("total")).transpose()?.unwrap_or(0), false)
-                }
-            },
+            Some(text) => {
+                let (count, binds) = plan_count(self.engine(), term, filter, &text);
+                let counted: i64 = query_with(&count, &binds.0).fetch_one(self.pool()).await?.try_get("total")?;
+                let rows = if counted <= i64::from(filter.offset) {
+                    Vec::new()
+                } else if counted <= RANKED_MATCHES {
+                    let (page, binds) = plan_ranked(self.engine(), term, filter, &text);
+                    let rows = query_with(&page, &binds.0).fetch_all(self.pool()).await?;
+                    rows.iter().map(search_row).collect::<Result<Vec<_>, _>>()?
+                } else {
+                    let ids = broad_page(self.pool(), self.engine(), term, filter, &text).await?;
+                    rows_in_order(self.pool(), &ids).await?
+                };
+                (rows, counted)
+            }
         };
-        let mut hits = rows
-            .iter()
-            .map(|row| {
-                Ok(SearchRow {
-                    section: row_to_section(row)?,
-                    course_code: row.try_get("course_code")?,
-                    course_title: row.try_get("course_title")?,
-                    course_credits: row.try_get("course_credits")?,
-                    meetings: Vec::new(),
-                })
-            })
-            .collect::<Result<Vec<_>, DbError>>()?;
-        let mut meetings = self.meetings_of_sections(hits.iter().map(|h| h.section.id)).await?;
+        let cap = i64::from(filter.offset) + COUNT_CAP;
+        let (total, total_is_lower_bound) = (counted.min(cap), counted > cap);
+        let mut hits = rows;
+        let mut meetings = meetings_of_sections(self.pool(), hits.iter().map(|h| h.section.id)).await?;
         for hit in &mut hits {
             hit.meetings = meetings.remove(&hit.section.id).unwrap_or_default();
         }
         Ok(Some(SearchPage { total, total_is_lower_bound, rows: hits }))
     }
+}
 
-    /// The meetings of a page of sections in one query, by section id, each in source order.
-    async fn meetings_of_sections(
-        &self,
-        ids: impl Iterator<Item = i64>,
-    ) -> Result<HashMap<i64, Vec<StoredMeeting>>, DbError> {
-        let mut binds = Binds::default();
-        let placeholders: Vec<String> = ids.map(|id| binds.push(Param::Int(Some(id)))).collect();
-        let mut out: HashMap<i64, Vec<StoredMeeting>> = HashMap::new();
-        if placeholders.is_empty() {
-            return Ok(out);
+/// The section ids of one page of a broad text search: each group's first sections in code order,
+/// group after group, until the page is full.
+async fn broad_page(
+    pool: &AnyPool,
+    engine: Engine,
+    term: TermId,
+    filter: &SearchFilter,
+    text: &Text,
+) -> Result<Vec<i64>, DbError> {
+    let offset = usize::try_from(filter.offset).unwrap_or(usize::MAX);
+    let end = offset.saturating_add(usize::try_from(filter.limit).unwrap_or(usize::MAX));
+    let groups: &[Group] =
+        if text.words.is_empty() { &[Group::Code] } else { &[Group::Code, Group::Title, Group::Mention] };
+    let (first, last) = ordinal_range(term);
+    let mut ids: Vec<i64> = Vec::new();
+    for &group in groups {
+        let walks = engine == Engine::Postgres && group != Group::Code;
+        let mut reach = if walks { Reach::Walk { after: first, to: first + WALK } } else { Reach::After(first) };
+        // Sections walked and matches found in this group so far.
+        let (mut walked, mut found) = (0_i64, 0_i64);
+        loop {
+            let Some(wanted) = end.checked_sub(ids.len()).filter(|w| *w > 0) else {
+                return Ok(ids.split_off(offset.min(ids.len())));
+            };
+            let wanted = i64::try_from(wanted).unwrap_or(i64::MAX);
+            let (sql, binds) = plan_group(engine, term, filter, text, group, reach, wanted);
+            let rows = if walks && matches!(reach, Reach::After(_)) {
+                // Sorting the GIN index's matches looked costly enough to PostgreSQL's planner to start
+                // parallel workers, whose start-up on a small machine cost more than the whole query.
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0").execute(&mut *tx).await?;
+                let rows = query_with(&sql, &binds.0).fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows
+            } else {
+                query_with(&sql, &binds.0).fetch_all(pool).await?
+            };
+            for row in &rows {
+                ids.push(row.try_get("section_id")?);
+            }
+            let Reach::Walk { after, to } = reach else { break };
+            let got = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+            if got == wanted {
+                continue;
+            }
+            if to >= last {
+                break;
+            }
+            walked += to - after;
+            found += got;
+            // At the density seen so far, the sections left to walk to fill the page; a window without a
+            // match (or past the term's end) leaves the rest to the index.
+            let expected = if got == 0 { i64::MAX } else { (wanted - got).saturating_mul(walked) / found };
+            reach = if expected <= MAX_WALK {
+                Reach::Walk { after: to, to: to.saturating_add((expected + expected / 2).max(WALK)).min(last) }
+            } else {
+                Reach::After(to)
+            };
         }
-        let sql = format!(
-            "SELECT section_id, days, start_minute, end_minute, location, start_date, end_date FROM meetings \
-             WHERE section_id IN ({}) ORDER BY section_id, position",
-            placeholders.join(", ")
-        );
-        for row in query_with(&sql, &binds.0).fetch_all(self.pool()).await? {
-            out.entry(row.try_get("section_id")?).or_default().push(StoredMeeting {
-                days: row.try_get("days")?,
-                start_minute: row.try_get("start_minute")?,
-                end_minute: row.try_get("end_minute")?,
-                location: row.try_get("location")?,
-                start_date: date_column(&row, "start_date")?,
-                end_date: date_column(&row, "end_date")?,
-            });
-        }
-        Ok(out)
     }
+    Ok(ids.split_off(offset.min(ids.len())))
+}
+
+/// The result rows of sections `ids`, in that order.
+async fn rows_in_order(pool: &AnyPool, ids: &[i64]) -> Result<Vec<SearchRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut binds = Binds::default();
+    let placeholders: Vec<String> = ids.iter().map(|id| binds.push(Param::Int(Some(*id)))).collect();
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM sections s JOIN courses c ON c.id = s.course_id WHERE s.id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut rows =
+        query_with(&sql, &binds.0).fetch_all(pool).await?.iter().map(search_row).collect::<Result<Vec<_>, _>>()?;
+    let place: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|row| place.get(&row.section.id).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// The meetings of a page of sections in one query, by section id, each in source order.
+async fn meetings_of_sections(
+    pool: &AnyPool,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, Vec<StoredMeeting>>, DbError> {
+    let mut binds = Binds::default();
+    let placeholders: Vec<String> = ids.map(|id| binds.push(Param::Int(Some(id)))).collect();
+    let mut out: HashMap<i64, Vec<StoredMeeting>> = HashMap::new();
+    if placeholders.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT section_id, days, start_minute, end_minute, location, start_date, end_date FROM meetings \
+         WHERE section_id IN ({}) ORDER BY section_id, position",
+        placeholders.join(", ")
+    );
+    for row in query_with(&sql, &binds.0).fetch_all(pool).await? {
+        out.entry(row.try_get("section_id")?).or_default().push(StoredMeeting {
+            days: row.try_get("days")?,
+            start_minute: row.try_get("start_minute")?,
+            end_minute: row.try_get("end_minute")?,
+            location: row.try_get("location")?,
+            start_date: date_column(&row, "start_date")?,
+            end_date: date_column(&row, "end_date")?,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -507,6 +873,26 @@ mod tests {
         assert_eq!(day_masks("MTWRFSU").len(), 127);
         assert_eq!(day_masks("MTWRF").len(), 31);
         assert!(day_masks("MTWRF").iter().all(|mask| mask & (32 | 64) == 0));
+    }
+
+    #[test]
+    fn test_text_words_match_each_as_a_prefix_on_both_engines() {
+        let filter = SearchFilter { text: Some("  Data-Structures (CS 2) ".to_owned()), ..SearchFilter::default() };
+        let text = Text::of(&filter).expect("text");
+        assert_eq!(text.compact, "data-structures(cs2)");
+        assert_eq!(text.fts_words(), "\"data\"* \"structures\"* \"cs\"* \"2\"*");
+        assert_eq!(text.ts_words(), "data:* & structures:* & cs:* & 2:*");
+        let blank = SearchFilter { text: Some("   ".to_owned()), ..SearchFilter::default() };
+        assert!(Text::of(&blank).is_none());
+        let punctuation = SearchFilter { text: Some("%_*".to_owned()), ..SearchFilter::default() };
+        assert!(Text::of(&punctuation).expect("text").words.is_empty());
+    }
+
+    #[test]
+    fn test_ordinal_ranges_of_terms_do_not_overlap() {
+        let (first, last) = ordinal_range(TermId(7));
+        assert_eq!((first, last), (7 << 32, (8 << 32) - 1));
+        assert!(ordinal_range(TermId(8)).0 >= last);
     }
 
     #[test]
