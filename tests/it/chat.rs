@@ -1027,6 +1027,75 @@ test_both_dbs!(
     sends_to_several_rooms_at_once_are_stored_together_without_gaps
 );
 
+async fn a_reader_that_stops_reading_is_dropped_without_stalling_the_room(engine: Engine) {
+    // More than the loopback socket buffers hold for a reader that reads nothing.
+    const SENDS: usize = 1500;
+    let campus = campus(engine, |c| {
+        c.chat_send_limit = 10_000;
+        c.chat_queue_frames = 16;
+    })
+    .await;
+    let (sender, reader, stalled) = (
+        campus.student(&[campus.course]).await,
+        campus.student(&[campus.course]).await,
+        campus.student(&[campus.course]).await,
+    );
+    let (mut sender_chat, room) = campus.join_only_room(&sender).await;
+    let room = room.room_id;
+    let (mut reader_chat, _) = campus.join_only_room(&reader).await;
+    let (mut stalled_chat, _) = campus.join_only_room(&stalled).await;
+    let body = "x".repeat(3_900);
+    let sending = async {
+        for n in 0..SENDS {
+            sender_chat.say(room, &format!("m{n}"), &body).await;
+        }
+        let mut acks = 0;
+        while acks < SENDS {
+            if let ServerFrame::Ack { .. } = sender_chat.next().await {
+                acks += 1;
+            }
+        }
+    };
+    // The other member gets every message, in order, while the stalled one reads nothing.
+    let reading = async {
+        let mut seqs = Vec::new();
+        while seqs.len() < SENDS {
+            seqs.push(reader_chat.message().await.seq);
+        }
+        seqs
+    };
+    let ((), seqs) = tokio::join!(sending, reading);
+    assert_eq!(seqs, (1..=SENDS as u64).collect::<Vec<_>>());
+    // The stalled reader finds what its buffers held, then the end of a connection the server gave
+    // up on (a write that waited too long, or the kick of a full queue).
+    let mut held = Vec::new();
+    let ending = loop {
+        match tokio::time::timeout(Duration::from_secs(40), stalled_chat.ws.next()).await.expect("dropped in time") {
+            Some(Ok(Message::Text(text))) => {
+                if let Ok(ServerFrame::Message(m)) = serde_json::from_str::<ServerFrame>(&text) {
+                    held.push(m.seq);
+                }
+            }
+            Some(Ok(Message::Close(frame))) => break Ending::Closed(frame),
+            Some(Ok(_)) => {}
+            Some(Err(error)) => break Ending::Dropped(error.to_string()),
+            None => break Ending::Dropped("end of stream".into()),
+        }
+    };
+    assert!(held.len() < SENDS, "the connection ended before it had everything ({ending:?})");
+    assert_eq!(held, (1..=held.len() as u64).collect::<Vec<_>>(), "what it got came in order");
+    // It catches up by resuming from the last message it holds.
+    let mut again = campus.connect(&stalled.token).await;
+    let last_seq = held.last().copied().unwrap_or(0);
+    let (_, replayed) = again.hello(vec![RoomCursor { room_id: room, last_seq }]).await;
+    let replayed: Vec<u64> = replayed.iter().map(|m| m.seq).collect();
+    assert_eq!(replayed, (last_seq + 1..=SENDS as u64).collect::<Vec<_>>());
+}
+test_both_dbs!(
+    test_a_reader_that_stops_reading_is_dropped_without_stalling_the_room,
+    a_reader_that_stops_reading_is_dropped_without_stalling_the_room
+);
+
 async fn blocking_hides_a_student_and_reports_are_recorded(engine: Engine) {
     let campus = campus(engine, |_| {}).await;
     let ana = campus.student(&[campus.course]).await;

@@ -30,7 +30,9 @@ use pretzel_api::{
     ServerFrame, UserId,
 };
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -164,11 +166,17 @@ async fn send_text(socket: &mut WebSocket, text: Utf8Bytes) -> Step {
 /// Writes one frame. A write can only wait when the client stopped reading and the socket's buffers
 /// are full; waiting longer than [`WRITE_TIMEOUT`] would pin this task (and its heartbeat) to a dead
 /// reader, so the connection is dropped instead and the client resumes when it comes back.
+///
+/// Almost every write finishes at once, into the kernel's socket buffer; only one that has to wait
+/// gets the timer, which would otherwise be armed and dropped once per delivery.
 async fn write(socket: &mut WebSocket, message: Message) -> Step {
-    match tokio::time::timeout(WRITE_TIMEOUT, socket.send(message)).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(_)) | Err(_) => Err(End::Gone),
-    }
+    let mut sending = std::pin::pin!(socket.send(message));
+    let first_try = std::future::poll_fn(|cx| Poll::Ready(sending.as_mut().poll(cx))).await;
+    let sent = match first_try {
+        Poll::Ready(sent) => sent,
+        Poll::Pending => tokio::time::timeout(WRITE_TIMEOUT, sending).await.map_err(|_| End::Gone)?,
+    };
+    sent.map_err(|_| End::Gone)
 }
 
 async fn send_error(socket: &mut WebSocket, error: ChatError) -> Step {
