@@ -1032,7 +1032,9 @@ async fn a_reader_that_stops_reading_is_dropped_without_stalling_the_room(engine
     const SENDS: usize = 1500;
     let campus = campus(engine, |c| {
         c.chat_send_limit = 10_000;
-        c.chat_queue_frames = 16;
+        // Small enough that the stalled reader overflows it soon; large enough that a reader that
+        // keeps reading on a busy machine does not.
+        c.chat_queue_frames = 256;
     })
     .await;
     let (sender, reader, stalled) = (
