@@ -348,11 +348,7 @@ impl Db {
         let taken = sqlx::query(STORE_SEQ).bind(new.room_id.0).bind(new.author_id.0).fetch_optional(&mut *tx).await?;
         let Some(taken) = taken else {
             drop(tx);
-            // Which of the two it was, asked only when the send is refused.
-            return Ok(match self.room_access(new.room_id, new.author_id).await? {
-                RoomAccess::Unknown => StoreOutcome::UnknownRoom,
-                RoomAccess::NotMember | RoomAccess::Member => StoreOutcome::NotMember,
-            });
+            return self.refusal(new).await;
         };
         let seq: i64 = taken.try_get("last_seq")?;
         let author_name: String = taken.try_get("author_name")?;
@@ -410,11 +406,16 @@ impl Db {
             }
             Written::Duplicate => self.stored_duplicate(new).await,
             Written::UnknownReply => Ok(StoreOutcome::UnknownReply),
-            Written::Refused => Ok(match self.room_access(new.room_id, new.author_id).await? {
-                RoomAccess::Unknown => StoreOutcome::UnknownRoom,
-                RoomAccess::NotMember | RoomAccess::Member => StoreOutcome::NotMember,
-            }),
+            Written::Refused => self.refusal(new).await,
         }
+    }
+
+    /// Why the statement that takes the seq refused `new`: asked only then, as it costs a read.
+    async fn refusal(&self, new: &NewMessage<'_>) -> Result<StoreOutcome, DbError> {
+        Ok(match self.room_access(new.room_id, new.author_id).await? {
+            RoomAccess::Unknown => StoreOutcome::UnknownRoom,
+            RoomAccess::NotMember | RoomAccess::Member => StoreOutcome::NotMember,
+        })
     }
 
     /// The message an earlier send with `new`'s key stored.

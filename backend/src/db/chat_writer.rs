@@ -12,7 +12,7 @@
 //! so that neither side sleeps in SQLite's busy handler waiting for the other.
 
 use super::chat::{INSERT_MESSAGE, STORE_SEQ};
-use super::{DbError, now_millis};
+use super::{DbError, SQLITE_CONNECTION_PRAGMAS, now_millis};
 use pretzel_api::{MessageId, RoomId, UserId};
 use rusqlite::{OpenFlags, OptionalExtension, params};
 use std::path::Path;
@@ -77,10 +77,7 @@ impl ChatWriter {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-             PRAGMA synchronous = NORMAL;",
-        )?;
+        conn.execute_batch(SQLITE_CONNECTION_PRAGMAS)?;
         let (jobs, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("pretzel-chat-writer".into())

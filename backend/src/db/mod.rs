@@ -76,6 +76,10 @@ pub(crate) fn classify(err: sqlx::Error) -> DbError {
     }
 }
 
+/// How every SQLite connection of the server is set up: the pool's and the chat writer's alike.
+const SQLITE_CONNECTION_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+
 /// The file a `sqlite:` URL names, or `None` for another engine or an in-memory database (which a
 /// second connection would not share).
 fn sqlite_file(url: &str) -> Result<Option<std::path::PathBuf>, DbError> {
@@ -120,11 +124,7 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
-                        )
-                        .await?;
+                        conn.execute(SQLITE_CONNECTION_PRAGMAS).await?;
                     }
                     Ok(())
                 })
