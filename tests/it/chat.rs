@@ -13,7 +13,7 @@ use pretzel_api::chat::{
 };
 use pretzel_api::{
     ChatError, ChatErrorCode, ChatMessage, ClientFrame, ErrorCode, MessageId, RoomCursor, RoomId, RoomSummary,
-    SectionId, ServerFrame, TermId, TermTimetables, Timetable, TimetableId, UserId,
+    SectionId, ServerFrame, TermId, Timetable, TimetableId, UserId,
 };
 use pretzel_backend::config::Config;
 use std::time::Duration;
@@ -59,11 +59,7 @@ struct Student {
 impl Campus {
     async fn student(&self, sections: &[SectionId]) -> Student {
         let tokens = self.server.sign_up(&fresh_email("chat"), GOOD_PASSWORD).await;
-        let response =
-            self.server.get_authed(&format!("/api/v1/terms/{}/timetables", self.term), &tokens.access_token).await;
-        assert_eq!(response.status(), 200);
-        let plans: TermTimetables = response.json().await.unwrap();
-        let plan = plans.timetables.iter().find(|t| t.primary).unwrap().id;
+        let plan = self.server.primary_plan(self.term, &tokens.access_token).await;
         let student = Student { id: tokens.user.id, token: tokens.access_token, plan };
         if !sections.is_empty() {
             self.add(&student, sections).await;
@@ -72,16 +68,7 @@ impl Campus {
     }
 
     async fn add(&self, student: &Student, sections: &[SectionId]) {
-        let response = self
-            .server
-            .http
-            .post(self.server.url(&format!("/api/v1/timetables/{}/sections", student.plan)))
-            .bearer_auth(&student.token)
-            .json(&serde_json::json!({ "section_ids": sections, "confirm_conflicts": true }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+        self.server.add_sections(student.plan, &student.token, sections).await;
     }
 
     async fn remove(&self, student: &Student, section: SectionId) {

@@ -15,8 +15,7 @@ use crate::common::{Engine, GOOD_PASSWORD, Storage, TestServer, fresh_email};
 use crate::ws_support::{BackendProcess, Forwarder, backend_binary, free_port, import_chat_catalog, ws_request};
 use futures_util::{SinkExt, StreamExt};
 use pretzel_api::{
-    ChatMessage, ClientFrame, RoomCursor, RoomId, RoomSummary, SectionId, ServerFrame, TermId, TermTimetables,
-    TimetableId,
+    ChatMessage, ClientFrame, RoomCursor, RoomId, RoomSummary, SectionId, ServerFrame, TermId, TimetableId,
 };
 use pretzel_backend::config::Config;
 use std::collections::HashMap;
@@ -105,19 +104,8 @@ impl Cluster {
         let server = &self.a;
         let tokens = server.sign_up(&fresh_email("cluster"), GOOD_PASSWORD).await;
         let token = tokens.access_token;
-        let response = server.get_authed(&format!("/api/v1/terms/{}/timetables", self.term), &token).await;
-        assert_eq!(response.status(), 200);
-        let plans: TermTimetables = response.json().await.unwrap();
-        let plan: TimetableId = plans.timetables.iter().find(|t| t.primary).unwrap().id;
-        let response = server
-            .http
-            .post(server.url(&format!("/api/v1/timetables/{plan}/sections")))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({ "section_ids": [self.course], "confirm_conflicts": true }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+        let plan = server.primary_plan(self.term, &token).await;
+        server.add_sections(plan, &token, &[self.course]).await;
         Student { token, plan }
     }
 

@@ -12,9 +12,7 @@
 use crate::common::{Engine, GOOD_PASSWORD, Storage, TestServer, fresh_email};
 use crate::ws_support::{BackendProcess, Forwarder, backend_binary, free_port, import_chat_catalog, ws_request};
 use futures_util::{SinkExt, StreamExt};
-use pretzel_api::{
-    ChatMessage, ClientFrame, RoomCursor, RoomId, SectionId, ServerFrame, TermId, TermTimetables, TimetableId, UserId,
-};
+use pretzel_api::{ChatMessage, ClientFrame, RoomCursor, RoomId, SectionId, ServerFrame, TermId, UserId};
 use pretzel_backend::config::Config;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -115,19 +113,8 @@ async fn enrol(server: &TestServer, term: TermId, courses: &[SectionId]) -> Vec<
 async fn enrol_one(server: &TestServer, term: TermId, sections: Vec<SectionId>) -> Enrolled {
     let tokens = server.sign_up(&fresh_email("faults"), GOOD_PASSWORD).await;
     let token = tokens.access_token;
-    let response = server.get_authed(&format!("/api/v1/terms/{term}/timetables"), &token).await;
-    assert_eq!(response.status(), 200);
-    let plans: TermTimetables = response.json().await.unwrap();
-    let plan: TimetableId = plans.timetables.iter().find(|t| t.primary).unwrap().id;
-    let response = server
-        .http
-        .post(server.url(&format!("/api/v1/timetables/{plan}/sections")))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({ "section_ids": sections, "confirm_conflicts": true }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+    let plan = server.primary_plan(term, &token).await;
+    server.add_sections(plan, &token, &sections).await;
 
     let (mut ws, _) = tokio_tungstenite::connect_async(ws_request(&server.base, Some(&token))).await.unwrap();
     send(&mut ws, &ClientFrame::Hello { resume: vec![] }).await.unwrap();

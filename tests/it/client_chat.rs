@@ -6,19 +6,19 @@
 //! come over the socket and fail as offline without it; an expiring token is refreshed and the
 //! connection comes back by itself.
 
-use crate::common::{GOOD_PASSWORD, Storage, TestServer, fresh_email};
+use crate::common::{GOOD_PASSWORD, Storage, TestServer, client_on, fresh_email};
 use pretzel_api::shell::chat::{
     ChatEvent, ChatLine, ChatSend, ConnectionState, LineState, MuteRoom, PendingMessageArgs, ReportMessage, RoomArgs,
     RoomView, UserArgs,
 };
 use pretzel_api::shell::{CommandError, CommandErrorKind};
-use pretzel_api::{MessageId, RoomId, SectionId, SignupRequest, TermId, TermTimetables, UniversityId};
+use pretzel_api::{MessageId, RoomId, SectionId, SignupRequest, TermId, UniversityId};
 use pretzel_backend::config::Config;
 use pretzel_backend::db::catalog::ImportOrigin;
 use pretzel_backend::import::Format;
+use pretzel_client::Client;
 use pretzel_client::tokens::{FileTokenStore, TOKEN_FILE_NAME, TokenStore};
-use pretzel_client::{Client, ClientOptions, TokenStoreKind};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
@@ -90,31 +90,10 @@ impl Campus {
             .await
             .unwrap();
         let token = FileTokenStore::new(dir.path().join(TOKEN_FILE_NAME)).load().unwrap().unwrap().access_token;
-        let response = self.server().get_authed(&format!("/api/v1/terms/{}/timetables", self.term), &token).await;
-        assert_eq!(response.status(), 200);
-        let plans: TermTimetables = response.json().await.unwrap();
-        let plan = plans.timetables.iter().find(|t| t.primary).unwrap().id;
-        let response = self
-            .server()
-            .http
-            .post(self.server().url(&format!("/api/v1/timetables/{plan}/sections")))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({ "section_ids": [self.section], "confirm_conflicts": true }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+        let plan = self.server().primary_plan(self.term, &token).await;
+        self.server().add_sections(plan, &token, &[self.section]).await;
         Student::start(client, dir)
     }
-}
-
-fn client_on(base: &str, data_dir: &Path) -> Client {
-    Client::new(ClientOptions {
-        data_dir: data_dir.to_path_buf(),
-        backend_url: Some(base.to_owned()),
-        token_store: TokenStoreKind::File,
-    })
-    .unwrap()
 }
 
 /// One student's app: the client, its chat events and its running connection task.

@@ -4,7 +4,7 @@
 //! queued changes the server refuses kept visible as failed, conflicts needing confirmation online
 //! and offline, the week grid offline, calendar export and subscription, and the profile update.
 
-use crate::common::{Engine, GOOD_PASSWORD, Storage, TestServer, fresh_email};
+use crate::common::{Engine, GOOD_PASSWORD, Storage, TestServer, client_on, fresh_email};
 use chrono::{Duration, NaiveDate};
 use pretzel_api::shell::{
     ChangeOutcome, ChangeTimetable, CommandErrorKind, DisplayZone, PendingState, TimetableChange, TimetablesView,
@@ -18,8 +18,8 @@ use pretzel_backend::import::{Format, ParseReport};
 use pretzel_client::cache::{CACHE_FILE_NAME, Cache};
 use pretzel_client::outbox::QUEUE_TIMETABLE;
 use pretzel_client::tokens::{FileTokenStore, TOKEN_FILE_NAME, TokenStore};
-use pretzel_client::{Client, ClientError, ClientOptions, TokenStoreKind};
-use std::path::{Path, PathBuf};
+use pretzel_client::{Client, ClientError};
+use std::path::PathBuf;
 
 fn catalog_path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalogs").join(relative)
@@ -113,15 +113,6 @@ impl Fixture {
         assert!(!results.offline);
         results.response.results.into_iter().filter(|hit| !slots(hit).is_empty()).collect()
     }
-}
-
-fn client_on(base: &str, data_dir: &Path) -> Client {
-    Client::new(ClientOptions {
-        data_dir: data_dir.to_path_buf(),
-        backend_url: Some(base.to_owned()),
-        token_store: TokenStoreKind::File,
-    })
-    .unwrap()
 }
 
 /// (day letter, start minute, end minute) of every timed meeting of a hit.

@@ -1,9 +1,12 @@
 //! Shared test support: a real backend on `127.0.0.1:0` over a fresh SQLite file or a fresh
 //! PostgreSQL database, and small HTTP helpers.
 
-use pretzel_api::{ErrorBody, ErrorCode, SignupRequest, TokenResponse, UniversityId};
+use pretzel_api::{
+    ErrorBody, ErrorCode, SectionId, SignupRequest, TermId, TermTimetables, TimetableId, TokenResponse, UniversityId,
+};
 use pretzel_backend::config::Config;
-use std::path::PathBuf;
+use pretzel_client::{Client, ClientOptions, TokenStoreKind};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -198,6 +201,27 @@ impl TestServer {
         assert_eq!(response.status(), 201, "signup failed: {}", response.text().await.unwrap_or_default());
         response.json().await.expect("token response")
     }
+
+    /// The id of the primary plan of the student holding `token` in `term`.
+    pub async fn primary_plan(&self, term: TermId, token: &str) -> TimetableId {
+        let response = self.get_authed(&format!("/api/v1/terms/{term}/timetables"), token).await;
+        assert_eq!(response.status(), 200);
+        let plans: TermTimetables = response.json().await.expect("term timetables");
+        plans.timetables.iter().find(|t| t.primary).expect("a primary plan").id
+    }
+
+    /// Adds `sections` to `plan`, conflicts confirmed; the server must accept.
+    pub async fn add_sections(&self, plan: TimetableId, token: &str, sections: &[SectionId]) {
+        let response = self
+            .http
+            .post(self.url(&format!("/api/v1/timetables/{plan}/sections")))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "section_ids": sections, "confirm_conflicts": true }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+    }
 }
 
 impl Drop for TestServer {
@@ -221,6 +245,16 @@ pub async fn expect_error(response: reqwest::Response, status: u16, code: ErrorC
 }
 
 pub const GOOD_PASSWORD: &str = "maple-syrup-in-seoul";
+
+/// A Pretzel client core (what the app runs) on `base`, keeping its cache and tokens in `data_dir`.
+pub fn client_on(base: &str, data_dir: &Path) -> Client {
+    Client::new(ClientOptions {
+        data_dir: data_dir.to_path_buf(),
+        backend_url: Some(base.to_owned()),
+        token_store: TokenStoreKind::File,
+    })
+    .expect("client")
+}
 
 /// A unique email for this test.
 pub fn fresh_email(tag: &str) -> String {
