@@ -30,8 +30,10 @@ pub fn local_day(at: DateTime<Utc>, offset: FixedOffset) -> NaiveDate {
 }
 
 /// Merges `incoming` into `lines` by `client_msg_id`, keeping the highest revision (an equal one
-/// is newer news, e.g. a pending line now stored), then restores the order the contract defines:
-/// stored lines by `seq`, then unsent ones in the order they were written.
+/// is newer news, e.g. a pending line now stored, except that a stored line never goes back to
+/// unsent: the send command's pending answer can arrive after the ack's event), then restores the
+/// order the contract defines: stored lines by `seq`, then unsent ones in the order they were
+/// written.
 pub fn upsert_lines(lines: &mut Vec<ChatLine>, incoming: Vec<ChatLine>) {
     let mut held: HashMap<String, usize> =
         lines.iter().enumerate().map(|(index, line)| (line.client_msg_id.clone(), index)).collect();
@@ -39,7 +41,9 @@ pub fn upsert_lines(lines: &mut Vec<ChatLine>, incoming: Vec<ChatLine>) {
     for line in incoming {
         match held.get(&line.client_msg_id) {
             Some(&index) => {
-                if line.revision >= lines[index].revision {
+                let held = &lines[index];
+                let unstores = held.seq.is_some() && line.seq.is_none();
+                if line.revision > held.revision || (line.revision == held.revision && !unstores) {
                     lines[index] = line;
                 }
             }
@@ -457,6 +461,21 @@ mod tests {
         assert_eq!(lines[0].body, "edited", "an older revision never overwrites a newer one");
         assert_eq!(lines[2].state, LineState::Sent);
         assert_eq!(lines.len(), 3);
+    }
+
+    #[test]
+    fn test_upsert_keeps_a_stored_line_when_its_pending_copy_arrives_late() {
+        // The ack's event reached the view before the send command answered with the pending line.
+        let mut lines = vec![line("p", Some(4), 1, "2026-11-30T10:01:00Z")];
+        upsert_lines(&mut lines, vec![line("p", None, 1, "2026-11-30T10:01:00Z")]);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].seq, Some(4));
+        assert_eq!(lines[0].state, LineState::Sent);
+        let mut failed = line("q", None, 1, "2026-11-30T10:02:00Z");
+        failed.state = LineState::Failed { code: "rate_limited".into(), message: "Wait.".into() };
+        upsert_lines(&mut lines, vec![failed]);
+        upsert_lines(&mut lines, vec![line("q", None, 1, "2026-11-30T10:02:00Z")]);
+        assert_eq!(lines[1].state, LineState::Pending, "a retried failed line is pending again");
     }
 
     #[test]
