@@ -518,7 +518,12 @@ test_both_dbs!(
 
 /// `copies` renamed copies of UMD's winter catalog in one term (subjects AASP → AASPA, AASPB, …).
 fn umd_winter_copies(copies: usize) -> ParseReport {
-    let base = Format::UmdioJson.importer().parse(umd_winter_text().as_bytes()).unwrap();
+    umd_copies(&umd_winter_text(), copies)
+}
+
+/// `copies` renamed copies of the UMD catalog `json` in one term (subjects AASP → AASPA, AASPB, …).
+fn umd_copies(json: &str, copies: usize) -> ParseReport {
+    let base = Format::UmdioJson.importer().parse(json.as_bytes()).unwrap();
     let mut records = Vec::new();
     for copy in 0..copies {
         let suffix = char::from(b'A' + u8::try_from(copy).unwrap());
@@ -628,4 +633,58 @@ async fn broad_text_lists_title_matches_first_in_code_order(engine: Engine) {
 test_both_dbs!(
     test_search_broad_text_lists_title_matches_first_in_code_order,
     broad_text_lists_title_matches_first_in_code_order
+);
+
+/// Whether a hit meets on some day and only on weekdays (`days=MTWRF`).
+fn meets_on_weekdays_only(hit: &SearchHit) -> bool {
+    hit.meetings.iter().any(|m| !m.days.is_empty()) && hit.meetings.iter().all(|m| !m.days.contains(['S', 'U']))
+}
+
+async fn broad_text_with_days_filter_counts_exactly_in_code_order(engine: Engine) {
+    let storage = Storage::new(engine).await;
+    let db = pretzel_backend::open_storage(&storage.config()).await.unwrap();
+    // 2 × 1,793 sections of UMD's summer, where "and" matches some 2,000 sections and more than 800 of
+    // them meet on weekdays: more than a search ranks by relevance, with the days filter as without.
+    let summer = std::fs::read_to_string(catalog_path("umd/201905.json")).unwrap();
+    let term = import(&db, "UMD", "201905", Format::UmdioJson, &umd_copies(&summer, 2)).await;
+    let server = TestServer::on(&storage).await;
+
+    let all = search_all(&server, term, "q=and").await;
+    let weekdays = search_all(&server, term, "q=and&days=MTWRF").await;
+    let expected: Vec<SearchHit> = all.iter().filter(|h| meets_on_weekdays_only(h)).cloned().collect();
+    assert!(expected.len() > 500 && expected.len() < 1000, "{}", expected.len());
+    // The filter keeps the broad search's groups and code order, and its count is exact.
+    assert_eq!(weekdays, expected);
+    let first = search(&server, term, "q=and&days=MTWRF").await;
+    assert_eq!(
+        (first.total, first.total_is_lower_bound, &first.results[..]),
+        (u64::try_from(expected.len()).unwrap(), false, &expected[..20])
+    );
+    // A page carries every meeting of its sections, in source order, whichever way it was found:
+    // browsing, ranked, broad, broad and filtered.
+    let mut several = 0;
+    for query in ["limit=100", "q=aasp&limit=100", "q=and&limit=100", "q=and&days=MTWRF&limit=100&offset=300"] {
+        let page = search(&server, term, query).await;
+        assert!(!page.results.is_empty(), "{query}");
+        for hit in &page.results {
+            let stored = db.meetings_of_section(hit.section_id.0).await.unwrap();
+            let shown: Vec<(&str, Option<&str>)> =
+                hit.meetings.iter().map(|m| (m.days.as_str(), m.location.as_deref())).collect();
+            let expected: Vec<(&str, Option<&str>)> =
+                stored.iter().map(|m| (m.days.as_str(), m.location.as_deref())).collect();
+            assert_eq!(shown, expected, "{query}: {}", hit.registration_id);
+            several += usize::from(stored.len() > 1);
+        }
+    }
+    assert!(several > 0, "no section with several meetings was checked");
+    // A term that does not exist is not found, with text or without.
+    for query in ["", "q=and"] {
+        expect_error(get(&server, TermId(999_999), query).await, 404, ErrorCode::NotFound).await;
+    }
+    db.close().await;
+    server.stop().await;
+}
+test_both_dbs!(
+    test_search_broad_text_with_days_filter_counts_exactly_in_code_order,
+    broad_text_with_days_filter_counts_exactly_in_code_order
 );

@@ -126,6 +126,10 @@ impl Db {
                     if engine == Engine::Sqlite {
                         conn.execute(SQLITE_CONNECTION_PRAGMAS).await?;
                     }
+                    if engine == Engine::Postgres {
+                        // Parallel workers start up slower than a search runs on a small machine.
+                        conn.execute("SET max_parallel_workers_per_gather = 0").await?;
+                    }
                     Ok(())
                 })
             })

@@ -7,7 +7,9 @@
 //! bitmask, earliest start and latest end, numeric credit bounds, open seats) under indexes in result
 //! order, and numbers the term's sections in that order (`ordinal`, `(term id << 32) + n`). The text index
 //! (an FTS5 table on SQLite, weighted `tsvector`s with GIN indexes on PostgreSQL) is keyed or indexed by
-//! that number too, so a term's documents are one range of it, read in code order.
+//! that number too, so a term's documents are one range of it, read in code order. On PostgreSQL each
+//! document row also holds its facet row's code and filter columns, so a text match is tested where the
+//! GIN index found it, and a days filter's index is ANDed with the GIN index's matches.
 //!
 //! A search without text walks a facets index and stops after one page. A search with text first counts
 //! its matches, stopping [`COUNT_CAP`] past the page start as a search without text does. Up to
@@ -17,9 +19,10 @@
 //! (the *title matches*), then the remaining matches, reading each group in code order until the page is
 //! full; the total is a lower bound once counting stopped. Which of the two a search takes depends only
 //! on its text and filters, never on the page asked for, so its pages never overlap or skip.
-//! Everything but the text match is one query text for both engines (`migrations/*/0005_search_speed.sql`
-//! and `0007_search_rank.sql` describe the tables), so the two can only differ in how they score relevance;
-//! a broad search scores nothing and lists the same sections in the same order on both.
+//! Everything but the text match is one query text for both engines (`migrations/*/0005_search_speed.sql`,
+//! `0007_search_rank.sql` and `0008_search_filters.sql` describe the tables), so the two can only differ
+//! in how they score relevance; a broad search scores nothing and lists the same sections in the same
+//! order on both. A page's rows come with their meetings in the same query.
 
 use super::catalog::{AnyQuery, Param, StoredMeeting, StoredSection, Tx, bind_all, date_column, row_to_section};
 use super::{Db, DbError, Engine};
@@ -46,7 +49,9 @@ const _: () = assert!(RANKED_MATCHES <= COUNT_CAP);
 /// matches. A walk stops at the page, while the group's GIN index must read and sort all its matches,
 /// so walking wins for a group with many matches and the index for one with few: the walk goes on in
 /// windows sized by the matches seen so far while it expects to fill the page within [`MAX_WALK`]
-/// more sections, and the GIN index answers for the rest of the term otherwise.
+/// more sections, and the GIN index answers for the rest of the term otherwise. A search filtered by
+/// days or subject does not walk: few sections of a window pass such a filter, and its own index
+/// narrows the GIN index's matches (or yields the subject's few rows) before any is read.
 const WALK: i64 = 1_000;
 
 /// The most sections a PostgreSQL walk expects to read in one more window before it leaves the rest
@@ -123,11 +128,14 @@ const SQLITE_TEXT_REINDEX: [&str; 2] = [
 /// Builds the text index rows of term `$1`'s live sections (PostgreSQL) from their facet rows; kept in
 /// step with the migrations. `#term<id>` is a lexeme the `simple` parser never produces from text (it
 /// splits at `#`). `strong` holds what is the same for every section of a course: codes and title.
+/// The filter columns are the facet row's, so a text search tests its filters on the document's row.
 /// Rows are written in ordinal order, so a walk in that order reads the table's pages in turn.
 const POSTGRES_TEXT_REINDEX: [&str; 2] = [
     "DELETE FROM section_search WHERE term_id = $1",
-    "INSERT INTO section_search (section_id, term_id, ordinal, compact_code, doc, strong) \
-     SELECT s.id, s.term_id, x.ordinal, x.compact_code, \
+    "INSERT INTO section_search (section_id, term_id, ordinal, compact_code, subject, days_mask, earliest_start, \
+     latest_end, credits_low, credits_high, credits_span, open_seats, doc, strong) \
+     SELECT s.id, s.term_id, x.ordinal, x.compact_code, x.subject, x.days_mask, x.earliest_start, x.latest_end, \
+     x.credits_low, x.credits_high, x.credits_span, x.open_seats, \
      setweight(to_tsvector('simple', c.course_code || ' ' || c.compact_code), 'A') \
      || setweight(to_tsvector('simple', c.title || ' ' || COALESCE(s.title, '')), 'B') \
      || setweight(to_tsvector('simple', COALESCE( \
@@ -320,11 +328,34 @@ const ROW_COLUMNS: &str = "s.id, s.course_id, s.registration_id, s.section_code,
      s.instructors, s.credits, s.status, s.capacity, s.open_seats, s.waitlist, s.removed_at, c.course_code, \
      c.title AS course_title, c.credits AS course_credits";
 
+/// The meetings of a result row `s`, one joined row each (none when it has none); a page ordered by
+/// section then `m.position` lists each section's rows together, in source order. Reading them with
+/// the page spares a query. PostgreSQL reads them per section by key in a LATERAL subquery behind
+/// OFFSET 0: joined plainly, it hashed the whole table when its statistics were stale.
+fn meeting_join(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "LEFT JOIN meetings m ON m.section_id = s.id",
+        Engine::Postgres => {
+            "LEFT JOIN LATERAL (SELECT position, days, start_minute, end_minute, location, start_date, end_date \
+             FROM meetings WHERE section_id = s.id OFFSET 0) m ON TRUE"
+        }
+    }
+}
+
+/// The columns of [`meeting_join`]'s rows.
+const MEETING_COLUMNS: &str = "m.position AS meeting_position, m.days AS meeting_days, \
+     m.start_minute AS meeting_start, m.end_minute AS meeting_end, m.location AS meeting_location, \
+     m.start_date AS meeting_start_date, m.end_date AS meeting_end_date";
+
 /// The facet columns every hit carries: its ids and what ties are broken by.
 const FACET_SELECT: &str = "x.section_id, x.course_id, x.compact_code, x.course_code, x.section_code";
 
 /// Code order over `search_facets x`, which its indexes hold and ordinals number.
 const CODE_ORDER: &str = "x.compact_code, x.course_code, x.section_code, x.section_id";
+
+/// The columns of a PostgreSQL document row that a walk tests: its codes, filter columns and texts.
+const POSTGRES_DOCUMENT_COLUMNS: &str = "section_id, term_id, ordinal, compact_code, subject, days_mask, \
+     earliest_start, latest_end, credits_low, credits_high, credits_span, open_seats, doc, strong";
 
 /// The columns SQLite's text index weighs a title match by: codes and the course's title, the same for
 /// every section of a course.
@@ -356,12 +387,32 @@ impl Text {
     }
 }
 
+/// Whether `column` (a PostgreSQL document's `doc` or `strong`) holds the words placeholder `words`
+/// names, as a condition on a `section_search` row of term `term` that also meets `filter`. The GIN
+/// index answers it with the term's marker ANDed in, so it returns only the term's matches; a days
+/// filter's index starts with the term and narrows them as well, and the planner ANDs the two, so the
+/// marker (whose posting list is the whole term) is left out. A subject's few hundred rows come from
+/// its index sooner than the GIN index finds a broad word's matches, which the planner, costing GIN
+/// prefix scans low, would AND with them, so they are tested row by row: `ts_match_vq` is what `@@`
+/// calls, and no index answers it.
+fn pg_text_test(term: TermId, filter: &SearchFilter, column: &str, words: &str, binds: &mut Binds) -> String {
+    if filter.subject.is_some() {
+        format!("ts_match_vq({column}, to_tsquery('simple', {words}))")
+    } else if filter.days.is_some() {
+        format!("{column} @@ to_tsquery('simple', {words})")
+    } else {
+        let marker = binds.push(term_marker(term));
+        format!("{column} @@ (to_tsquery('simple', {words}) && {marker}::tsquery)")
+    }
+}
+
 /// The term marker lexeme of `term` as a tsquery (PostgreSQL).
 fn term_marker(term: TermId) -> Param {
     Param::Text(Some(format!("'#term{}'", term.0)))
 }
 
-/// What one query of a search asks of `search_facets x`, with the values pushed onto its binds.
+/// What one query of a search asks of `search_facets x` (or of a PostgreSQL `section_search x` row,
+/// which holds the same code and filter columns), with the values pushed onto its binds.
 struct Scope {
     /// The term and every filter.
     filters: String,
@@ -373,16 +424,6 @@ struct Scope {
     is_prefix: String,
     /// The section's course code starts with the text and is longer.
     longer_prefix: String,
-    /// The placeholders of the text as a compact code and of the first string above its prefixes.
-    prefix_bounds: (String, String),
-}
-
-impl Scope {
-    /// `column` (a compact code) starts with the text, or is it.
-    fn is_prefix_of(&self, column: &str) -> String {
-        let (exact, upper) = &self.prefix_bounds;
-        format!("({column} >= {exact} AND {column} < {upper})")
-    }
 }
 
 fn scope(term: TermId, filter: &SearchFilter, text: &Text, binds: &mut Binds) -> Scope {
@@ -397,7 +438,6 @@ fn scope(term: TermId, filter: &SearchFilter, text: &Text, binds: &mut Binds) ->
         exact: format!("x.compact_code = {exact}"),
         is_prefix: format!("(x.compact_code >= {exact} AND x.compact_code < {upper})"),
         longer_prefix: format!("(x.compact_code > {exact} AND x.compact_code < {upper})"),
-        prefix_bounds: (exact, upper),
     }
 }
 
@@ -413,17 +453,18 @@ fn facet_filters(term: TermId, filter: &SearchFilter, binds: &mut Binds) -> (Str
 
 /// A search without text: the facets' index is already in result order, so the page is its first
 /// matches; the count stops [`COUNT_CAP`] past the page start. Returns the page, the count and their values.
-fn plan_browse(term: TermId, filter: &SearchFilter) -> (String, String, Binds) {
+fn plan_browse(engine: Engine, term: TermId, filter: &SearchFilter) -> (String, String, Binds) {
     let mut binds = Binds::default();
+    let meetings = meeting_join(engine);
     let (filters, _) = facet_filters(term, filter, &mut binds);
     let limit = binds.push(Param::Int(Some(i64::from(filter.limit))));
     let offset = binds.push(Param::Int(Some(i64::from(filter.offset))));
     let cap = binds.push(Param::Int(Some(i64::from(filter.offset) + COUNT_CAP + 1)));
     let page = format!(
-        "SELECT {ROW_COLUMNS} FROM (SELECT {FACET_SELECT} FROM search_facets x WHERE {filters} \
+        "SELECT {ROW_COLUMNS}, {MEETING_COLUMNS} FROM (SELECT {FACET_SELECT} FROM search_facets x WHERE {filters} \
          ORDER BY {CODE_ORDER} LIMIT {limit} OFFSET {offset}) p \
-         JOIN sections s ON s.id = p.section_id JOIN courses c ON c.id = s.course_id \
-         ORDER BY p.compact_code, p.course_code, p.section_code, p.section_id"
+         JOIN sections s ON s.id = p.section_id JOIN courses c ON c.id = s.course_id {meetings} \
+         ORDER BY p.compact_code, p.course_code, p.section_code, p.section_id, m.position"
     );
     let count =
         format!("SELECT COUNT(*) AS total FROM (SELECT 1 AS one FROM search_facets x WHERE {filters} LIMIT {cap}) t");
@@ -454,11 +495,14 @@ fn text_hits(
             // A subject leaves a few hundred facet rows, gathered once from its index into a set
             // that each match is looked up in (the `+` keeps SQLite from handing the set to FTS5,
             // which would rerun the whole MATCH per member); other filters may leave most of the
-            // term, which would cost more to gather than to look up per match by key.
+            // term, which would cost more to gather than to look up per match by key. Unscored
+            // matches skip that lookup: the join below makes it anyway.
             let check = if !filtered {
                 String::new()
             } else if filter.subject.is_some() {
                 format!("AND +rowid IN (SELECT x.ordinal FROM search_facets x WHERE {filters})")
+            } else if !scored {
+                String::new()
             } else {
                 format!(
                     "AND EXISTS (SELECT 1 FROM search_facets x WHERE x.ordinal = section_search.rowid AND {filters})"
@@ -473,14 +517,13 @@ fn text_hits(
         }
         Engine::Postgres => {
             let query = binds.push(Param::Text(Some(text.ts_words())));
-            let marker = binds.push(term_marker(term));
-            // The term's marker narrows the GIN search. The rank is taken after the filters (below),
-            // reads only the student's words, is negated so that, as with bm25, lower sorts first,
-            // and has its query as a subquery so that it is parsed once, not once per match.
+            // The filters are tested on the document's own row, so only the matches they keep are
+            // scored and looked up in the facets (below). The rank reads only the student's words, is
+            // negated so that, as with bm25, lower sorts first, and has its query as a subquery so
+            // that it is parsed once, not once per match.
+            let test = pg_text_test(term, filter, "x.doc", &query, binds);
             let sql = format!(
-                "SELECT section_id, doc FROM section_search \
-                 WHERE term_id = {} AND doc @@ (to_tsquery('simple', {query}) && {marker}::tsquery)",
-                term.0
+                "SELECT x.section_id, x.doc FROM section_search x WHERE {filters} AND {test} AND NOT {is_prefix}"
             );
             let score = if scored {
                 format!("-ts_rank(f.doc, (SELECT to_tsquery('simple', {query})))")
@@ -492,17 +535,13 @@ fn text_hits(
     };
     // Left to themselves, SQLite looped over the term's facets running the MATCH once per row, and
     // PostgreSQL hashed all 100,000 facet rows of a term to join 2,000 matches. CROSS JOIN fixes
-    // SQLite's loop order. On PostgreSQL, a search with no filter but the term looks up each
-    // match's facets by key, in a LATERAL subquery behind OFFSET 0 (which it does not flatten);
-    // with filters, the planner's own join starts from the few facet rows they leave.
+    // SQLite's loop order. PostgreSQL has tested everything already and looks up each kept match's
+    // facets by key, in a LATERAL subquery behind OFFSET 0 (which it does not flatten).
     let join = match engine {
-        Engine::Postgres if !filtered => format!(
+        Engine::Postgres => format!(
             "CROSS JOIN LATERAL (SELECT {FACET_SELECT} FROM search_facets x \
-             WHERE x.section_id = f.section_id AND {filters} AND NOT {is_prefix} OFFSET 0) x"
+             WHERE x.section_id = f.section_id OFFSET 0) x"
         ),
-        Engine::Postgres => {
-            format!("JOIN search_facets x ON x.section_id = f.section_id WHERE {filters} AND NOT {is_prefix}")
-        }
         Engine::Sqlite => {
             format!("CROSS JOIN search_facets x ON x.ordinal = f.ordinal WHERE {filters} AND NOT {is_prefix}")
         }
@@ -511,22 +550,22 @@ fn text_hits(
 }
 
 /// Counts a text search's matches, code matches and text matches alike, stopping [`COUNT_CAP`] past the
-/// page start. Returns the SQL (one `total` column) and its values.
+/// page start, and tells whether any is a code match (which most broad searches have none of, and then
+/// skip looking for them). Returns the SQL (`total` and `codes`, 0 or 1) and its values.
 fn plan_count(engine: Engine, term: TermId, filter: &SearchFilter, text: &Text) -> (String, Binds) {
     let mut binds = Binds::default();
     let scope = scope(term, filter, text, &mut binds);
-    let mut hits = format!("SELECT x.section_id FROM search_facets x WHERE {} AND {}", scope.filters, scope.is_prefix);
+    let codes = format!("SELECT x.section_id FROM search_facets x WHERE {} AND {}", scope.filters, scope.is_prefix);
+    let mut hits = codes.clone();
     if !text.words.is_empty() {
-        let text_hits = if engine == Engine::Postgres && !scope.filtered {
-            // Without filters the document's own code tells code matches apart, sparing a facet
-            // lookup per match.
+        let text_hits = if engine == Engine::Postgres {
+            // The document's own row holds its code and filter columns, sparing a facet lookup per
+            // match.
             let words = binds.push(Param::Text(Some(text.ts_words())));
-            let marker = binds.push(term_marker(term));
+            let test = pg_text_test(term, filter, "x.doc", &words, &mut binds);
             format!(
-                "SELECT section_id FROM section_search WHERE term_id = {} \
-                 AND doc @@ (to_tsquery('simple', {words}) && {marker}::tsquery) AND NOT {}",
-                term.0,
-                scope.is_prefix_of("compact_code")
+                "SELECT x.section_id FROM section_search x WHERE {} AND {test} AND NOT {}",
+                scope.filters, scope.is_prefix
             )
         } else {
             text_hits(engine, term, filter, text, &scope, &mut binds, false)
@@ -534,7 +573,10 @@ fn plan_count(engine: Engine, term: TermId, filter: &SearchFilter, text: &Text) 
         hits.push_str(&format!(" UNION ALL SELECT h.section_id FROM ({text_hits}) h"));
     }
     let cap = binds.push(Param::Int(Some(i64::from(filter.offset) + COUNT_CAP + 1)));
-    (format!("SELECT COUNT(*) AS total FROM ({hits} LIMIT {cap}) t"), binds)
+    let sql = format!(
+        "SELECT COUNT(*) AS total, (SELECT COUNT(*) FROM ({codes} LIMIT 1) c) AS codes FROM ({hits} LIMIT {cap}) t"
+    );
+    (sql, binds)
 }
 
 /// One page of a text search with at most [`RANKED_MATCHES`] matches, ranked exact code first, then
@@ -556,6 +598,7 @@ fn plan_ranked(engine: Engine, term: TermId, filter: &SearchFilter, text: &Text)
     let limit = binds.push(Param::Int(Some(i64::from(filter.limit))));
     let offset = binds.push(Param::Int(Some(i64::from(filter.offset))));
     let courses = binds.push(Param::Int(Some(i64::from(filter.offset) + i64::from(filter.limit))));
+    let meetings = meeting_join(engine);
     // A course ranks by its best section, so its sections stay together in the list (each section
     // scores a little differently, as their instructor lists differ in length); the course id breaks
     // ties between courses sharing a code. Every course has a hit, so the first `offset + limit`
@@ -571,9 +614,10 @@ fn plan_ranked(engine: Engine, term: TermId, filter: &SearchFilter, text: &Text)
            h.section_code FROM hits h JOIN best b ON b.course_id = h.course_id \
            ORDER BY b.code_rank, b.best, b.compact_code, b.course_code, b.course_id, h.section_code, h.section_id \
            LIMIT {limit} OFFSET {offset}) \
-         SELECT {ROW_COLUMNS} FROM ranked p \
-         JOIN sections s ON s.id = p.section_id JOIN courses c ON c.id = s.course_id \
-         ORDER BY p.code_rank, p.best, p.compact_code, p.course_code, p.course_id, p.section_code, p.section_id"
+         SELECT {ROW_COLUMNS}, {MEETING_COLUMNS} FROM ranked p \
+         JOIN sections s ON s.id = p.section_id JOIN courses c ON c.id = s.course_id {meetings} \
+         ORDER BY p.code_rank, p.best, p.compact_code, p.course_code, p.course_id, p.section_code, p.section_id, \
+         m.position"
     );
     (page, binds)
 }
@@ -610,7 +654,7 @@ fn plan_group(
 ) -> (String, Binds) {
     let mut binds = Binds::default();
     let scope = scope(term, filter, text, &mut binds);
-    let Scope { filters, filtered, exact, is_prefix, longer_prefix, .. } = &scope;
+    let Scope { filters, exact, is_prefix, longer_prefix, .. } = &scope;
     let limit = binds.push(Param::Int(Some(wanted)));
     let (first, last) = ordinal_range(term);
     let sql = match (group, engine) {
@@ -643,49 +687,36 @@ fn plan_group(
             let words = binds.push(Param::Text(Some(text.ts_words())));
             // Parsed once, not once per row.
             let query = format!("(SELECT to_tsquery('simple', {words}))");
-            // Without filters the document's own code tells code matches apart; with them, each
-            // match's facet row is looked up by key.
-            let (facets, not_code) = if *filtered {
-                let facets = format!(
-                    "CROSS JOIN LATERAL (SELECT 1 AS one FROM search_facets x \
-                     WHERE x.section_id = w.section_id AND {filters} AND NOT {is_prefix} OFFSET 0) x"
-                );
-                (facets, String::new())
-            } else {
-                (String::new(), format!(" AND NOT {}", scope.is_prefix_of("w.compact_code")))
-            };
+            // The document's row holds its code and filter columns, so a match is tested on it alone.
             match reach {
                 Reach::Walk { after, to } => {
                     let test = match group {
-                        Group::Title => format!("w.strong @@ {query}{not_code}"),
-                        _ => format!("w.doc @@ {query} AND NOT w.strong @@ {query}{not_code}"),
+                        Group::Title => format!("x.strong @@ {query}"),
+                        _ => format!("x.doc @@ {query} AND NOT x.strong @@ {query}"),
                     };
                     // The LIMIT keeps the walk a subquery of its own, read in index order and tested
                     // row by row until the page is full.
                     format!(
-                        "SELECT w.section_id FROM (SELECT section_id, ordinal, compact_code, doc, strong \
-                         FROM section_search \
-                         WHERE ordinal > {after} AND ordinal <= {to} ORDER BY ordinal LIMIT {}) w \
-                         {facets} WHERE {test} ORDER BY w.ordinal LIMIT {limit}",
+                        "SELECT x.section_id FROM (SELECT {POSTGRES_DOCUMENT_COLUMNS} FROM section_search \
+                         WHERE ordinal > {after} AND ordinal <= {to} ORDER BY ordinal LIMIT {}) x \
+                         WHERE {filters} AND NOT {is_prefix} AND {test} ORDER BY x.ordinal LIMIT {limit}",
                         to - after
                     )
                 }
                 Reach::After(after) => {
-                    let marker = binds.push(term_marker(term));
-                    let indexed = format!("(to_tsquery('simple', {words}) && {marker}::tsquery)");
                     let test = match group {
-                        Group::Title => format!("w.strong @@ {indexed}{not_code}"),
-                        _ => format!("w.doc @@ {indexed} AND NOT w.strong @@ {query}{not_code}"),
+                        Group::Title => pg_text_test(term, filter, "x.strong", &words, &mut binds),
+                        _ => format!(
+                            "{} AND NOT x.strong @@ {query}",
+                            pg_text_test(term, filter, "x.doc", &words, &mut binds)
+                        ),
                     };
-                    // The matches are sorted first and only then looked up in the facets one by one
-                    // until the page is full. `+ 0` hides the ordinal index from that sort, so the
-                    // planner reads the few matches from the GIN index rather than walking the rest of
-                    // the term; the outer order is the sort's, so it costs nothing more.
+                    // The matches are read from the GIN index (and'ed with a filter's index when
+                    // one helps) and sorted. `+ 0` hides the ordinal index from that sort, so the
+                    // planner does not walk the rest of the term in order instead.
                     format!(
-                        "SELECT w.section_id FROM (SELECT section_id, ordinal + 0 AS position FROM section_search w \
-                         WHERE w.term_id = {} AND w.ordinal > {after} AND {test} ORDER BY 2 OFFSET 0) w \
-                         {facets} ORDER BY w.position LIMIT {limit}",
-                        term.0
+                        "SELECT x.section_id FROM section_search x WHERE {filters} AND x.ordinal > {after} \
+                         AND NOT {is_prefix} AND {test} ORDER BY x.ordinal + 0 LIMIT {limit}"
                     )
                 }
             }
@@ -698,77 +729,100 @@ fn query_with<'q>(sql: &'q str, binds: &[Param]) -> AnyQuery<'q> {
     bind_all(sqlx::query(sql), binds.iter().cloned())
 }
 
-/// A page's rows before their meetings are read.
-fn search_row(row: &AnyRow) -> Result<SearchRow, DbError> {
-    Ok(SearchRow {
-        section: row_to_section(row)?,
-        course_code: row.try_get("course_code")?,
-        course_title: row.try_get("course_title")?,
-        course_credits: row.try_get("course_credits")?,
-        meetings: Vec::new(),
-    })
+/// A page's results from rows of `ROW_COLUMNS` and `MEETING_COLUMNS`, a section's rows together and
+/// its meetings in source order, in the order the rows come.
+fn search_rows(rows: &[AnyRow]) -> Result<Vec<SearchRow>, DbError> {
+    let mut out: Vec<SearchRow> = Vec::new();
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        if out.last().is_none_or(|last| last.section.id != id) {
+            out.push(SearchRow {
+                section: row_to_section(row)?,
+                course_code: row.try_get("course_code")?,
+                course_title: row.try_get("course_title")?,
+                course_credits: row.try_get("course_credits")?,
+                meetings: Vec::new(),
+            });
+        }
+        let position: Option<i64> = row.try_get("meeting_position")?;
+        if let (Some(_), Some(last)) = (position, out.last_mut()) {
+            last.meetings.push(StoredMeeting {
+                days: row.try_get::<Option<String>, _>("meeting_days")?.unwrap_or_default(),
+                start_minute: row.try_get("meeting_start")?,
+                end_minute: row.try_get("meeting_end")?,
+                location: row.try_get("meeting_location")?,
+                start_date: date_column(row, "meeting_start_date")?,
+                end_date: date_column(row, "meeting_end_date")?,
+            });
+        }
+    }
+    Ok(out)
 }
 
 impl Db {
     /// One page of term `term`'s live sections matching `filter`, best first; `None` if there is no
     /// such term.
     pub async fn search_sections(&self, term: TermId, filter: &SearchFilter) -> Result<Option<SearchPage>, DbError> {
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM terms WHERE id = $1").bind(term.0).fetch_optional(self.pool()).await?;
-        if exists.is_none() {
-            return Ok(None);
-        }
         let (rows, counted) = match Text::of(filter) {
             None => {
-                let (page, count, binds) = plan_browse(term, filter);
+                let (page, count, binds) = plan_browse(self.engine(), term, filter);
                 let rows = query_with(&page, &binds.0).fetch_all(self.pool()).await?;
                 let counted: i64 = query_with(&count, &binds.0).fetch_one(self.pool()).await?.try_get("total")?;
-                (rows.iter().map(search_row).collect::<Result<Vec<_>, _>>()?, counted)
+                (search_rows(&rows)?, counted)
             }
             Some(text) => {
                 let (count, binds) = plan_count(self.engine(), term, filter, &text);
-                let counted: i64 = query_with(&count, &binds.0).fetch_one(self.pool()).await?.try_get("total")?;
+                let count = query_with(&count, &binds.0).fetch_one(self.pool()).await?;
+                let counted: i64 = count.try_get("total")?;
+                let has_codes = count.try_get::<i64, _>("codes")? > 0;
                 let rows = if counted <= i64::from(filter.offset) {
                     Vec::new()
                 } else if counted <= RANKED_MATCHES {
                     let (page, binds) = plan_ranked(self.engine(), term, filter, &text);
-                    let rows = query_with(&page, &binds.0).fetch_all(self.pool()).await?;
-                    rows.iter().map(search_row).collect::<Result<Vec<_>, _>>()?
+                    search_rows(&query_with(&page, &binds.0).fetch_all(self.pool()).await?)?
                 } else {
-                    let ids = broad_page(self.pool(), self.engine(), term, filter, &text).await?;
-                    rows_in_order(self.pool(), &ids).await?
+                    let ids = broad_page(self.pool(), self.engine(), term, filter, &text, has_codes).await?;
+                    rows_in_order(self.pool(), self.engine(), &ids).await?
                 };
                 (rows, counted)
             }
         };
+        // A match is a live section of the term, so only a search without any tells whether the term
+        // exists, which spares every other search a query.
+        if counted == 0 {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM terms WHERE id = $1")
+                .bind(term.0)
+                .fetch_optional(self.pool())
+                .await?;
+            if exists.is_none() {
+                return Ok(None);
+            }
+        }
         let cap = i64::from(filter.offset) + COUNT_CAP;
         let (total, total_is_lower_bound) = (counted.min(cap), counted > cap);
-        let mut hits = rows;
-        let mut meetings = meetings_of_sections(self.pool(), hits.iter().map(|h| h.section.id)).await?;
-        for hit in &mut hits {
-            hit.meetings = meetings.remove(&hit.section.id).unwrap_or_default();
-        }
-        Ok(Some(SearchPage { total, total_is_lower_bound, rows: hits }))
+        Ok(Some(SearchPage { total, total_is_lower_bound, rows }))
     }
 }
 
 /// The section ids of one page of a broad text search: each group's first sections in code order,
-/// group after group, until the page is full.
+/// group after group, until the page is full; the code group only when `has_codes`.
 async fn broad_page(
     pool: &AnyPool,
     engine: Engine,
     term: TermId,
     filter: &SearchFilter,
     text: &Text,
+    has_codes: bool,
 ) -> Result<Vec<i64>, DbError> {
     let offset = usize::try_from(filter.offset).unwrap_or(usize::MAX);
     let end = offset.saturating_add(usize::try_from(filter.limit).unwrap_or(usize::MAX));
-    let groups: &[Group] =
-        if text.words.is_empty() { &[Group::Code] } else { &[Group::Code, Group::Title, Group::Mention] };
+    let text_groups: &[Group] = if text.words.is_empty() { &[] } else { &[Group::Title, Group::Mention] };
+    let code_group: &[Group] = if has_codes { &[Group::Code] } else { &[] };
     let (first, last) = ordinal_range(term);
     let mut ids: Vec<i64> = Vec::new();
-    for &group in groups {
-        let walks = engine == Engine::Postgres && group != Group::Code;
+    for &group in code_group.iter().chain(text_groups) {
+        let walks =
+            engine == Engine::Postgres && group != Group::Code && filter.days.is_none() && filter.subject.is_none();
         let mut reach = if walks { Reach::Walk { after: first, to: first + WALK } } else { Reach::After(first) };
         // Sections walked and matches found in this group so far.
         let (mut walked, mut found) = (0_i64, 0_i64);
@@ -778,17 +832,7 @@ async fn broad_page(
             };
             let wanted = i64::try_from(wanted).unwrap_or(i64::MAX);
             let (sql, binds) = plan_group(engine, term, filter, text, group, reach, wanted);
-            let rows = if walks && matches!(reach, Reach::After(_)) {
-                // Sorting the GIN index's matches looked costly enough to PostgreSQL's planner to start
-                // parallel workers, whose start-up on a small machine cost more than the whole query.
-                let mut tx = pool.begin().await?;
-                sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0").execute(&mut *tx).await?;
-                let rows = query_with(&sql, &binds.0).fetch_all(&mut *tx).await?;
-                tx.commit().await?;
-                rows
-            } else {
-                query_with(&sql, &binds.0).fetch_all(pool).await?
-            };
+            let rows = query_with(&sql, &binds.0).fetch_all(pool).await?;
             for row in &rows {
                 ids.push(row.try_get("section_id")?);
             }
@@ -815,51 +859,23 @@ async fn broad_page(
     Ok(ids.split_off(offset.min(ids.len())))
 }
 
-/// The result rows of sections `ids`, in that order.
-async fn rows_in_order(pool: &AnyPool, ids: &[i64]) -> Result<Vec<SearchRow>, DbError> {
+/// The result rows of sections `ids`, with their meetings, in that order.
+async fn rows_in_order(pool: &AnyPool, engine: Engine, ids: &[i64]) -> Result<Vec<SearchRow>, DbError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut binds = Binds::default();
     let placeholders: Vec<String> = ids.iter().map(|id| binds.push(Param::Int(Some(*id)))).collect();
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM sections s JOIN courses c ON c.id = s.course_id WHERE s.id IN ({})",
+        "SELECT {ROW_COLUMNS}, {MEETING_COLUMNS} FROM sections s JOIN courses c ON c.id = s.course_id {} \
+         WHERE s.id IN ({}) ORDER BY s.id, m.position",
+        meeting_join(engine),
         placeholders.join(", ")
     );
-    let mut rows =
-        query_with(&sql, &binds.0).fetch_all(pool).await?.iter().map(search_row).collect::<Result<Vec<_>, _>>()?;
+    let mut rows = search_rows(&query_with(&sql, &binds.0).fetch_all(pool).await?)?;
     let place: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     rows.sort_by_key(|row| place.get(&row.section.id).copied().unwrap_or(usize::MAX));
     Ok(rows)
-}
-
-/// The meetings of a page of sections in one query, by section id, each in source order.
-async fn meetings_of_sections(
-    pool: &AnyPool,
-    ids: impl Iterator<Item = i64>,
-) -> Result<HashMap<i64, Vec<StoredMeeting>>, DbError> {
-    let mut binds = Binds::default();
-    let placeholders: Vec<String> = ids.map(|id| binds.push(Param::Int(Some(id)))).collect();
-    let mut out: HashMap<i64, Vec<StoredMeeting>> = HashMap::new();
-    if placeholders.is_empty() {
-        return Ok(out);
-    }
-    let sql = format!(
-        "SELECT section_id, days, start_minute, end_minute, location, start_date, end_date FROM meetings \
-         WHERE section_id IN ({}) ORDER BY section_id, position",
-        placeholders.join(", ")
-    );
-    for row in query_with(&sql, &binds.0).fetch_all(pool).await? {
-        out.entry(row.try_get("section_id")?).or_default().push(StoredMeeting {
-            days: row.try_get("days")?,
-            start_minute: row.try_get("start_minute")?,
-            end_minute: row.try_get("end_minute")?,
-            location: row.try_get("location")?,
-            start_date: date_column(&row, "start_date")?,
-            end_date: date_column(&row, "end_date")?,
-        });
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
