@@ -6,8 +6,8 @@
 //! node hands what it receives to its own registry (see [`super::redis`]). Either way connections fill
 //! gaps and drop repeats by seq (see `ws::connection`), so a lost or reordered event costs a database
 //! read, never a message. A gap only shows when a later message arrives, though: a fan-out that knows
-//! it may have lost events (Redis went away) says so through [`Fanout::resyncs`], and every
-//! connection then reads what is stored after its marks (and its rooms, in case a membership signal
+//! it may have lost events (Redis went away) alerts every connection of its node
+//! ([`Registry::alert_all`] with a resync), and each then reads what is stored after its marks (and its rooms, in case a membership signal
 //! was among what was lost).
 //!
 //! The fan-out also carries one signal that is not a room event: a student's rooms may have changed
@@ -17,7 +17,6 @@ use super::RoomEvent;
 use super::registry::Registry;
 use pretzel_api::UserId;
 use std::sync::Arc;
-use tokio::sync::watch;
 
 /// Carries room events to every node's subscribers.
 pub trait Fanout: Send + Sync + std::fmt::Debug + 'static {
@@ -28,25 +27,18 @@ pub trait Fanout: Send + Sync + std::fmt::Debug + 'static {
     /// Fires the membership signal of `user`'s connections on every node. Must not block: called
     /// from HTTP handlers.
     fn membership_changed(&self, user: UserId);
-
-    /// A counter that goes up whenever events may have been lost on the way to this node's
-    /// connections; each of them then replays its rooms from storage.
-    fn resyncs(&self) -> watch::Receiver<u64>;
 }
 
 /// Single-node fan-out: straight into this node's registry.
 #[derive(Debug)]
 pub struct LocalFanout {
     registry: Arc<Registry>,
-    /// Never bumped: handing an event to the registry cannot lose it (a full queue closes its
-    /// connection, which then resumes).
-    resyncs: watch::Sender<u64>,
 }
 
 impl LocalFanout {
     /// Fan-out into `registry`.
     pub fn new(registry: Arc<Registry>) -> Self {
-        Self { registry, resyncs: watch::channel(0).0 }
+        Self { registry }
     }
 }
 
@@ -57,9 +49,5 @@ impl Fanout for LocalFanout {
 
     fn membership_changed(&self, user: UserId) {
         self.registry.membership_changed(user);
-    }
-
-    fn resyncs(&self) -> watch::Receiver<u64> {
-        self.resyncs.subscribe()
     }
 }

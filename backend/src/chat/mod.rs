@@ -21,11 +21,11 @@ use fanout::{Fanout, LocalFanout};
 use pretzel_api::chat::ChatLimits;
 use pretzel_api::chat::MAX_MESSAGE_CHARS;
 use pretzel_api::{RoomId, ServerFrame, UserId};
-use registry::{ConnId, Mailbox, Registry, Subscriber};
+use registry::{Alerts, ConnId, Mailbox, Registry, Subscriber};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::{Mutex, Notify, watch};
+use tokio::sync::Mutex;
 
 /// Stripes of the per-room send lock: enough that unrelated rooms rarely share one.
 const ROOM_LOCK_STRIPES: usize = 64;
@@ -131,17 +131,15 @@ impl ChatSettings {
     }
 }
 
-/// A connection's registration: its id, its mailbox of live events (with the kick that fires when it
-/// overflows) and its membership signal. Hand it back with [`ChatHub::unregister`] when the
+/// A connection's registration: its id and its mailbox of live events, which also carries the
+/// alerts that wake it (see [`registry::Alerts`]). Hand it back with [`ChatHub::unregister`] when the
 /// connection ends.
 #[derive(Debug)]
 pub struct Registration {
     /// The connection's id.
     pub conn: ConnId,
-    /// Live events for it.
+    /// Live events and alerts for it.
     pub mailbox: Arc<Mailbox>,
-    /// Fires when the student's rooms may have changed (see [`ChatHub::membership_changed`]).
-    pub membership: Arc<Notify>,
 }
 
 /// Shared by every connection; cheap to clone.
@@ -157,7 +155,7 @@ struct HubInner {
     room_locks: Vec<Mutex<()>>,
     send_rate: RateLimiter,
     next_conn: AtomicU64,
-    shutdown: watch::Sender<bool>,
+    shutting_down: AtomicBool,
     settings: ChatSettings,
 }
 
@@ -183,7 +181,6 @@ impl ChatHub {
 
     /// A hub publishing through `fanout`, which must hand received events to `registry`.
     pub fn with_fanout(settings: ChatSettings, registry: Arc<Registry>, fanout: Arc<dyn Fanout>) -> Self {
-        let (shutdown, _) = watch::channel(false);
         Self {
             inner: Arc::new(HubInner {
                 registry,
@@ -191,7 +188,7 @@ impl ChatHub {
                 room_locks: (0..ROOM_LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
                 send_rate: RateLimiter::new(settings.send_window),
                 next_conn: AtomicU64::new(1),
-                shutdown,
+                shutting_down: AtomicBool::new(false),
                 settings,
             }),
         }
@@ -206,9 +203,12 @@ impl ChatHub {
     pub fn register(&self, user: UserId) -> Registration {
         let mailbox = Arc::new(Mailbox::new(self.inner.settings.queue_frames));
         let conn = ConnId(self.inner.next_conn.fetch_add(1, Ordering::Relaxed));
-        let membership = Arc::new(Notify::new());
-        self.inner.registry.connect(user, conn, Arc::clone(&membership));
-        Registration { conn, mailbox, membership }
+        self.inner.registry.connect(user, conn, Arc::clone(&mailbox));
+        // Checked after connecting: a shutdown that began meanwhile has alerted it, or is seen here.
+        if self.inner.shutting_down.load(Ordering::Acquire) {
+            mailbox.raise(Alerts::SHUTDOWN);
+        }
+        Registration { conn, mailbox }
     }
 
     /// Forgets connection `conn` of `user` (its room subscriptions are left one by one with
@@ -251,12 +251,6 @@ impl ChatHub {
         self.inner.fanout.publish(event);
     }
 
-    /// Changes when this node's connections should replay their rooms from storage (see
-    /// [`Fanout::resyncs`]).
-    pub fn resyncs(&self) -> watch::Receiver<u64> {
-        self.inner.fanout.resyncs()
-    }
-
     /// The users connected to `room` on this node.
     pub fn online_users(&self, room: RoomId) -> std::collections::HashSet<UserId> {
         self.inner.registry.online_users(room)
@@ -278,13 +272,9 @@ impl ChatHub {
         Ok(())
     }
 
-    /// A receiver that changes to `true` when the server shuts down.
-    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
-        self.inner.shutdown.subscribe()
-    }
-
-    /// Tells every connection to close with "going away".
+    /// Tells every connection to close with "going away", those that open from now on too.
     pub fn shut_down(&self) {
-        self.inner.shutdown.send_replace(true);
+        self.inner.shutting_down.store(true, Ordering::Release);
+        self.inner.registry.alert_all(Alerts::SHUTDOWN);
     }
 }

@@ -15,7 +15,7 @@
 //! count of those held back), keep trying with backoff, and meanwhile local delivery goes on. Events
 //! that did not make it across are stored all the same, so recovery is a re-read: the subscriber,
 //! once subscribed again, and any node told by a publisher that it dropped events (a `resync`
-//! envelope), bump [`Fanout::resyncs`], and every connection replays its rooms from storage after its
+//! envelope), alert every connection of their node, and each replays its rooms from storage after its
 //! marks, dropping repeats by seq, and re-reads its rooms (a lost membership signal is made good
 //! there too).
 //!
@@ -26,7 +26,7 @@
 //! member list's online flags count this node's connections only.
 
 use super::fanout::Fanout;
-use super::registry::Registry;
+use super::registry::{Alerts, Registry};
 use super::{Audience, EventKind, RoomEvent};
 use ::redis::aio::MultiplexedConnection;
 use ::redis::{AsyncConnectionConfig, Client, RedisError};
@@ -39,7 +39,7 @@ use std::fmt::Display;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 /// Events waiting for the publisher; beyond this Redis is too slow or away and they are dropped (and
@@ -132,7 +132,6 @@ pub struct RedisFanout {
     queue: mpsc::Sender<Outgoing>,
     /// Events the queue had no room for since the publisher last looked.
     dropped: Arc<AtomicU64>,
-    resyncs: Arc<watch::Sender<u64>>,
     /// Dropped with the fan-out, which ends the subscriber task (the publisher ends with the queue).
     _stop: oneshot::Sender<()>,
 }
@@ -147,15 +146,13 @@ impl RedisFanout {
         let node: u64 = rand::random();
         let (queue, events) = mpsc::channel(QUEUE_EVENTS);
         let dropped = Arc::new(AtomicU64::new(0));
-        let resyncs = Arc::new(watch::channel(0).0);
         let (stop, stopped) = oneshot::channel();
         let publisher = Publisher { client: client.clone(), channel: channel.clone(), node };
         tokio::spawn(publisher.run(events, Arc::clone(&dropped)));
-        let subscriber =
-            Subscriber { client, channel, node, registry: Arc::clone(&registry), resyncs: Arc::clone(&resyncs) };
+        let subscriber = Subscriber { client, channel, node, registry: Arc::clone(&registry) };
         tokio::spawn(subscriber.run(stopped));
         tracing::info!(node, prefix, "chat fan-out over Redis");
-        Ok(Self { registry, queue, dropped, resyncs, _stop: stop })
+        Ok(Self { registry, queue, dropped, _stop: stop })
     }
 }
 
@@ -176,10 +173,6 @@ impl Fanout for RedisFanout {
     fn membership_changed(&self, user: UserId) {
         self.registry.membership_changed(user);
         self.enqueue(Outgoing::Membership(user));
-    }
-
-    fn resyncs(&self) -> watch::Receiver<u64> {
-        self.resyncs.subscribe()
     }
 }
 
@@ -334,7 +327,6 @@ struct Subscriber {
     channel: String,
     node: u64,
     registry: Arc<Registry>,
-    resyncs: Arc<watch::Sender<u64>>,
 }
 
 impl Subscriber {
@@ -369,7 +361,7 @@ impl Subscriber {
         let (mut sink, mut stream) = pubsub.split();
         within(RESPONSE_TIMEOUT, sink.subscribe(&self.channel)).await?;
         // Whatever other nodes published while this one was not subscribed is in storage.
-        self.resyncs.send_modify(|n| *n = n.wrapping_add(1));
+        self.registry.alert_all(Alerts::RESYNC);
         warnings.recovered("chat fan-out: subscribed to Redis again; connections re-read their rooms");
         backoff.reset();
         let mut pings = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
@@ -399,7 +391,7 @@ impl Subscriber {
                 let event = RoomEvent { room_id, kind, audience, author, frame: Utf8Bytes::from(frame) };
                 self.registry.deliver(&Arc::new(event));
             }
-            Envelope::Resync { .. } => self.resyncs.send_modify(|n| *n = n.wrapping_add(1)),
+            Envelope::Resync { .. } => self.registry.alert_all(Alerts::RESYNC),
             Envelope::Membership { user_id, .. } => self.registry.membership_changed(user_id),
         }
     }

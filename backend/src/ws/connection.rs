@@ -15,7 +15,7 @@
 
 use super::frames::{self, Refusal};
 use crate::auth::AuthSession;
-use crate::chat::registry::{ConnId, Mailbox};
+use crate::chat::registry::{Alerts, ConnId, Mailbox};
 use crate::chat::{Audience, ChatHub, EventKind, Registration, RoomEvent, frame_text};
 use crate::db::DbError;
 use crate::db::chat::{NewMessage, RoomAccess, StoreOutcome, UpdateOutcome};
@@ -219,59 +219,34 @@ impl Connection {
 
     /// The connection's loop. Every handler but live forwarding runs boxed: an idle connection then
     /// keeps only the loop's own state in memory, not the largest of its handlers' (hello's reads).
+    ///
+    /// It waits on three things only: its mailbox's alerts (live events, the kick, membership,
+    /// resync, shutdown), one timer (the next heartbeat or the token's expiry, whichever is first),
+    /// and the socket. A live delivery wakes it for the first of these, which costs one atomic swap.
     async fn run(&mut self, socket: &mut WebSocket) -> End {
         let heartbeat = self.hub.settings().heartbeat;
-        let mut ticks = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let now_ms = crate::db::now_millis();
         let until_expiry = Duration::from_millis(u64::try_from(self.session.access_expires_at - now_ms).unwrap_or(0));
-        let expiry = tokio::time::sleep(until_expiry);
-        tokio::pin!(expiry);
-        let mut shutdown = self.hub.shutdown_signal();
-        // Owns the watch guard inside, so the connection's future stays `Send`.
-        let shutting_down = async move {
-            let _ = shutdown.wait_for(|down| *down).await;
-        };
-        tokio::pin!(shutting_down);
+        let expires_at = Instant::now() + until_expiry;
+        let mut next_ping = Instant::now() + heartbeat;
+        let timer = tokio::time::sleep_until(next_ping.min(expires_at));
+        tokio::pin!(timer);
         let mailbox = Arc::clone(&self.registration.mailbox);
-        let membership = Arc::clone(&self.registration.membership);
-        // The signals' waits live across turns of the loop: a live event then costs no registering
-        // and unregistering with each signal.
-        let kick_signal = mailbox.kick().notified();
-        tokio::pin!(kick_signal);
-        let ready_signal = mailbox.ready().notified();
-        tokio::pin!(ready_signal);
-        let membership_signal = membership.notified();
-        tokio::pin!(membership_signal);
-        let mut resyncs = self.hub.resyncs();
         loop {
             let step = tokio::select! {
                 biased;
-                () = &mut shutting_down => return End::Close(CLOSE_GOING_AWAY, "server_shutting_down"),
-                () = &mut expiry => {
-                    if send(socket, &ServerFrame::TokenExpired).await.is_err() {
-                        return End::Gone;
+                alerts = mailbox.alerts() => self.on_alerts(socket, &mailbox, alerts).await,
+                () = &mut timer => {
+                    if Instant::now() >= expires_at {
+                        if send(socket, &ServerFrame::TokenExpired).await.is_err() {
+                            return End::Gone;
+                        }
+                        return End::Close(CLOSE_TOKEN_EXPIRED, "token_expired");
                     }
-                    return End::Close(CLOSE_TOKEN_EXPIRED, "token_expired");
-                }
-                () = &mut kick_signal => {
-                    let text = "This connection fell too far behind; reconnect and resume.";
-                    let error = Refusal::bare().error(ChatErrorCode::TooSlow, text);
-                    if send_error(socket, error).await.is_err() {
-                        return End::Gone;
-                    }
-                    return End::Close(CLOSE_TOO_SLOW, "too_slow");
-                }
-                () = &mut ready_signal => {
-                    ready_signal.set(mailbox.ready().notified());
-                    self.forward_queued(socket, &mailbox).await
-                }
-                Ok(()) = resyncs.changed() => Box::pin(self.recover(socket)).await,
-                // Ahead of the client's frames: whatever the client does after the edit that fired
-                // it already sees the new rooms.
-                () = &mut membership_signal => {
-                    membership_signal.set(membership.notified());
-                    Box::pin(self.membership_changed(socket)).await
+                    let step = Box::pin(self.on_tick(socket, heartbeat)).await;
+                    next_ping = Instant::now() + heartbeat;
+                    timer.as_mut().reset(next_ping.min(expires_at));
+                    step
                 }
                 inbound = socket.recv() => match inbound {
                     None => return End::Gone,
@@ -288,12 +263,36 @@ impl Connection {
                         Box::pin(self.on_message(socket, message)).await
                     }
                 },
-                _ = ticks.tick() => Box::pin(self.on_tick(socket, heartbeat)).await,
             };
             if let Err(end) = step {
                 return end;
             }
         }
+    }
+
+    /// Acts on the alerts taken from the mailbox, most urgent first.
+    async fn on_alerts(&mut self, socket: &mut WebSocket, mailbox: &Mailbox, alerts: Alerts) -> Step {
+        if alerts.contains(Alerts::SHUTDOWN) {
+            return Err(End::Close(CLOSE_GOING_AWAY, "server_shutting_down"));
+        }
+        if alerts.contains(Alerts::KICK) {
+            let text = "This connection fell too far behind; reconnect and resume.";
+            let error = Refusal::bare().error(ChatErrorCode::TooSlow, text);
+            send_error(socket, error).await.map_err(|_| End::Gone)?;
+            return Err(End::Close(CLOSE_TOO_SLOW, "too_slow"));
+        }
+        if alerts.contains(Alerts::READY) {
+            self.forward_queued(socket, mailbox).await?;
+        }
+        if alerts.contains(Alerts::RESYNC) {
+            Box::pin(self.recover(socket)).await?;
+        }
+        // After the live events, ahead of the client's next frames: whatever the client does after
+        // the edit that raised it already sees the new rooms.
+        if alerts.contains(Alerts::MEMBERSHIP) {
+            Box::pin(self.membership_changed(socket)).await?;
+        }
+        Ok(())
     }
 
     async fn on_message(&mut self, socket: &mut WebSocket, message: Message) -> Step {
