@@ -304,8 +304,12 @@ fn facet_conditions(filter: &SearchFilter, binds: &mut Binds) -> Vec<String> {
         conditions.push(format!("x.days_mask IN ({})", masks.join(", ")));
     }
     if filter.after_minute.is_some() || filter.before_minute.is_some() {
-        let after = binds.push(Param::Int(Some(filter.after_minute.unwrap_or(0))));
-        let before = binds.push(Param::Int(Some(filter.before_minute.unwrap_or(24 * 60))));
+        // Written into the SQL like the term, not bound: the generic plan PostgreSQL moves a prepared
+        // statement to after a few runs cannot see a bound window, and (with a bound cap) counted a days
+        // and time search by a sequential scan in 12 ms instead of 2 at 100,000 sections. Numbers
+        // cannot carry SQL.
+        let after = filter.after_minute.unwrap_or(0);
+        let before = filter.before_minute.unwrap_or(24 * 60);
         // A section with no timed meeting is not "between" anything, so it does not match a window.
         conditions
             .push(format!("x.earliest_start IS NOT NULL AND x.earliest_start >= {after} AND x.latest_end <= {before}"));
@@ -457,9 +461,10 @@ fn plan_browse(engine: Engine, term: TermId, filter: &SearchFilter) -> (String, 
     let mut binds = Binds::default();
     let meetings = meeting_join(engine);
     let (filters, _) = facet_filters(term, filter, &mut binds);
-    let limit = binds.push(Param::Int(Some(i64::from(filter.limit))));
-    let offset = binds.push(Param::Int(Some(i64::from(filter.offset))));
-    let cap = binds.push(Param::Int(Some(i64::from(filter.offset) + COUNT_CAP + 1)));
+    // The page bounds are written into the SQL too: a generic plan assumes a bound LIMIT keeps a tenth
+    // of the rows, and then prefers a scan that stops early to the filters' own index.
+    let (limit, offset) = (filter.limit, filter.offset);
+    let cap = i64::from(filter.offset) + COUNT_CAP + 1;
     let page = format!(
         "SELECT {ROW_COLUMNS}, {MEETING_COLUMNS} FROM (SELECT {FACET_SELECT} FROM search_facets x WHERE {filters} \
          ORDER BY {CODE_ORDER} LIMIT {limit} OFFSET {offset}) p \
