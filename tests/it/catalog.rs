@@ -2,21 +2,16 @@
 //! modified by a small edit of the real file), failures that must leave everything as it was, and the
 //! sample catalogs loaded on first start and listed by `GET /api/v1/universities/{id}/terms`.
 
-use crate::common::{Engine, Storage, TestServer, expect_error};
+use crate::common::{Engine, Storage, TestServer, catalog_path, expect_error};
 use chrono::{NaiveDate, NaiveTime};
 use pretzel_api::{ErrorCode, Term, University, UniversityId};
 use pretzel_backend::db::catalog::{Changes, ImportOrigin, ImportReport, StoredCourse, StoredSection};
 use pretzel_backend::db::{Db, DbError};
 use pretzel_backend::import::notation::{DaySet, TimeRange};
 use pretzel_backend::import::{Format, Meeting, ParseReport};
-use std::path::PathBuf;
 use std::time::Instant;
 
 const WINTER: &str = "umd/201912.json";
-
-fn catalog_path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalogs").join(relative)
-}
 
 fn sample_text(relative: &str) -> String {
     std::fs::read_to_string(catalog_path(relative)).unwrap()

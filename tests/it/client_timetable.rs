@@ -4,7 +4,7 @@
 //! queued changes the server refuses kept visible as failed, conflicts needing confirmation online
 //! and offline, the week grid offline, calendar export and subscription, and the profile update.
 
-use crate::common::{Engine, GOOD_PASSWORD, Storage, TestServer, client_on, fresh_email};
+use crate::common::{Engine, GOOD_PASSWORD, Storage, TestServer, client_on, fresh_email, purdue_summer};
 use chrono::{Duration, NaiveDate};
 use pretzel_api::shell::{
     ChangeOutcome, ChangeTimetable, CommandErrorKind, DisplayZone, PendingState, TimetableChange, TimetablesView,
@@ -19,24 +19,6 @@ use pretzel_client::cache::{CACHE_FILE_NAME, Cache};
 use pretzel_client::outbox::QUEUE_TIMETABLE;
 use pretzel_client::tokens::{FileTokenStore, TOKEN_FILE_NAME, TokenStore};
 use pretzel_client::{Client, ClientError};
-use std::path::PathBuf;
-
-fn catalog_path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalogs").join(relative)
-}
-
-/// Purdue's Summer 2021 CS and COM pages, as the first-start loading joins them.
-fn purdue_summer() -> ParseReport {
-    let documents =
-        ["purdue/202130.CS.bwckschd.p_get_crse_unsec.html", "purdue/202130.COM.bwckschd.p_get_crse_unsec.html"]
-            .iter()
-            .map(|file| {
-                let bytes = std::fs::read(catalog_path(file)).unwrap();
-                (file.to_string(), Format::Banner8Html.importer().parse(&bytes).unwrap())
-            })
-            .collect();
-    ParseReport::merge(documents)
-}
 
 /// Imports `parsed` as Purdue's term 202130 (again) while the server may be running.
 async fn import_purdue(storage: &Storage, parsed: &ParseReport) -> (UniversityId, TermId) {

@@ -5,6 +5,9 @@ use pretzel_api::{
     ErrorBody, ErrorCode, SectionId, SignupRequest, TermId, TermTimetables, TimetableId, TokenResponse, UniversityId,
 };
 use pretzel_backend::config::Config;
+use pretzel_backend::db::Db;
+use pretzel_backend::db::catalog::ImportOrigin;
+use pretzel_backend::import::{Format, ParseReport};
 use pretzel_client::{Client, ClientOptions, TokenStoreKind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -14,6 +17,39 @@ use tokio::task::JoinHandle;
 /// The PostgreSQL server the scale-mode tests use (`PRETZEL_TEST_POSTGRES` overrides).
 pub fn postgres_admin_url() -> String {
     std::env::var("PRETZEL_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A sample catalog file the project ships, by its path under `assets/catalogs/`.
+pub fn catalog_path(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalogs").join(relative)
+}
+
+/// The sample catalog `files` (under `assets/catalogs/`) parsed as `format` and joined.
+pub fn parse_files(format: Format, files: &[&str]) -> ParseReport {
+    let documents = files
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(catalog_path(f)).unwrap();
+            (f.to_string(), format.importer().parse(&bytes).unwrap())
+        })
+        .collect();
+    ParseReport::merge(documents)
+}
+
+/// Purdue's two Summer 2021 subject pages (CS and COM), joined as the first-start loading joins them.
+pub fn purdue_summer() -> ParseReport {
+    parse_files(
+        Format::Banner8Html,
+        &["purdue/202130.CS.bwckschd.p_get_crse_unsec.html", "purdue/202130.COM.bwckschd.p_get_crse_unsec.html"],
+    )
+}
+
+/// Imports `parsed` as term `term` of the university named `short_name`; its id.
+pub async fn import(db: &Db, short_name: &str, term: &str, format: Format, parsed: &ParseReport) -> TermId {
+    let university = db.find_university(short_name).await.unwrap().unwrap().id;
+    let sources = vec!["test".to_owned()];
+    let origin = ImportOrigin { format, sources: &sources, started_at: 0 };
+    db.apply_import(university, term, parsed, &origin).await.unwrap().term_id
 }
 
 /// Which storage engine a test runs on.

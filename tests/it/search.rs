@@ -3,45 +3,12 @@
 //! exact amounts, "A or B" and ranges), removed sections, paging and the capped count, the wire shape,
 //! and the 404/422 answers.
 
-use crate::common::{Engine, Storage, TestServer, expect_error};
+use crate::common::{Engine, Storage, TestServer, expect_error, import, parse_files, purdue_summer};
 use pretzel_api::{ErrorCode, SearchHit, SearchResponse, TermId};
-use pretzel_backend::db::Db;
-use pretzel_backend::db::catalog::ImportOrigin;
 use pretzel_backend::import::{Format, ParseReport};
-use std::path::PathBuf;
 
-fn catalog_path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalogs").join(relative)
-}
-
-fn parse_files(format: Format, files: &[&str]) -> ParseReport {
-    let documents = files
-        .iter()
-        .map(|f| {
-            let bytes = std::fs::read(catalog_path(f)).unwrap();
-            (f.to_string(), format.importer().parse(&bytes).unwrap())
-        })
-        .collect();
-    ParseReport::merge(documents)
-}
-
-/// The two Purdue subject pages of Summer 2021, as the first-start loading joins them.
-fn purdue_summer() -> ParseReport {
-    parse_files(
-        Format::Banner8Html,
-        &["purdue/202130.CS.bwckschd.p_get_crse_unsec.html", "purdue/202130.COM.bwckschd.p_get_crse_unsec.html"],
-    )
-}
-
-fn umd_winter_text() -> String {
-    std::fs::read_to_string(catalog_path("umd/201912.json")).unwrap()
-}
-
-async fn import(db: &Db, short_name: &str, term: &str, format: Format, parsed: &ParseReport) -> TermId {
-    let university = db.find_university(short_name).await.unwrap().unwrap().id;
-    let sources = vec!["test".to_owned()];
-    let origin = ImportOrigin { format, sources: &sources, started_at: 0 };
-    db.apply_import(university, term, parsed, &origin).await.unwrap().term_id
+fn umd_winter() -> ParseReport {
+    parse_files(Format::UmdioJson, &["umd/201912.json"])
 }
 
 /// A server over a fresh database holding the two sample terms.
@@ -56,8 +23,7 @@ async fn fixture(engine: Engine) -> Fixture {
     let storage = Storage::new(engine).await;
     let db = pretzel_backend::open_storage(&storage.config()).await.unwrap();
     let purdue = import(&db, "Purdue", "202130", Format::Banner8Html, &purdue_summer()).await;
-    let umd_parsed = Format::UmdioJson.importer().parse(umd_winter_text().as_bytes()).unwrap();
-    let umd = import(&db, "UMD", "201912", Format::UmdioJson, &umd_parsed).await;
+    let umd = import(&db, "UMD", "201912", Format::UmdioJson, &umd_winter()).await;
     db.close().await;
     let server = TestServer::on(&storage).await;
     Fixture { storage, server, purdue, umd }
@@ -452,16 +418,16 @@ async fn credits_match_exact_either_and_ranges(engine: Engine) {
 }
 test_both_dbs!(test_search_credits_match_exact_either_and_ranges, credits_match_exact_either_and_ranges);
 
-/// `copies` renamed copies of Purdue's summer catalog in one term (subjects CS → CSA, CSB, …).
-fn purdue_copies(copies: usize) -> ParseReport {
-    let base = purdue_summer();
+/// `copies` renamed copies of `base` in one term: subjects CS → CSA, CSB, … (codes and registration ids
+/// follow), so that one term holds `copies` times as many distinct sections.
+fn renamed_copies(base: &ParseReport, copies: usize) -> ParseReport {
     let mut records = Vec::new();
     for copy in 0..copies {
         let suffix = char::from(b'A' + u8::try_from(copy).unwrap());
         for course in &base.records {
             let mut course = course.clone();
             let subject = format!("{}{suffix}", course.subject);
-            course.course_code = format!("{subject} {}", course.number);
+            course.course_code = format!("{subject}{}", course.course_code.strip_prefix(&course.subject).unwrap());
             course.subject = subject;
             for section in &mut course.sections {
                 section.registration_id = format!("{}-{suffix}", section.registration_id);
@@ -472,11 +438,24 @@ fn purdue_copies(copies: usize) -> ParseReport {
     ParseReport { records, skipped: Vec::new() }
 }
 
+/// (compact code, section): the order a browse, and each group of a broad search, is listed in.
+fn code_order(hit: &SearchHit) -> (String, String) {
+    (hit.course_code.replace(' ', "").to_lowercase(), hit.section.clone().unwrap_or_default())
+}
+
+/// Asserts that `hits` are listed in code order.
+fn assert_in_code_order(hits: &[SearchHit]) {
+    let order: Vec<(String, String)> = hits.iter().map(code_order).collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted);
+}
+
 async fn counts_stop_past_the_page_and_pages_stay_exact(engine: Engine) {
     let storage = Storage::new(engine).await;
     let db = pretzel_backend::open_storage(&storage.config()).await.unwrap();
     // 3 × 446 sections: more than a count goes on for.
-    let term = import(&db, "Purdue", "202130", Format::Banner8Html, &purdue_copies(3)).await;
+    let term = import(&db, "Purdue", "202130", Format::Banner8Html, &renamed_copies(&purdue_summer(), 3)).await;
     db.close().await;
     let server = TestServer::on(&storage).await;
 
@@ -495,13 +474,7 @@ async fn counts_stop_past_the_page_and_pages_stay_exact(engine: Engine) {
     let mut sorted = ids(&all);
     sorted.dedup();
     assert_eq!(sorted.len(), 1338);
-    let order: Vec<(String, String)> = all
-        .iter()
-        .map(|h| (h.course_code.replace(' ', "").to_lowercase(), h.section.clone().unwrap_or_default()))
-        .collect();
-    let mut expected = order.clone();
-    expected.sort();
-    assert_eq!(order, expected);
+    assert_in_code_order(&all);
     // Under the cap the count is exact; text matches are always counted exactly.
     let small = search(&server, term, "subject=csb").await;
     assert_eq!((small.total, small.total_is_lower_bound), (287, false));
@@ -516,39 +489,9 @@ test_both_dbs!(
     counts_stop_past_the_page_and_pages_stay_exact
 );
 
-/// `copies` renamed copies of UMD's winter catalog in one term (subjects AASP → AASPA, AASPB, …).
-fn umd_winter_copies(copies: usize) -> ParseReport {
-    umd_copies(&umd_winter_text(), copies)
-}
-
-/// `copies` renamed copies of the UMD catalog `json` in one term (subjects AASP → AASPA, AASPB, …).
-fn umd_copies(json: &str, copies: usize) -> ParseReport {
-    let base = Format::UmdioJson.importer().parse(json.as_bytes()).unwrap();
-    let mut records = Vec::new();
-    for copy in 0..copies {
-        let suffix = char::from(b'A' + u8::try_from(copy).unwrap());
-        for course in &base.records {
-            let mut course = course.clone();
-            let subject = format!("{}{suffix}", course.subject);
-            course.course_code = format!("{subject}{}", course.course_code.strip_prefix(&course.subject).unwrap());
-            course.subject = subject;
-            for section in &mut course.sections {
-                section.registration_id = format!("{}-{suffix}", section.registration_id);
-            }
-            records.push(course);
-        }
-    }
-    ParseReport { records, skipped: Vec::new() }
-}
-
 /// Whether a word of `text` starts with `prefix` (lower-case).
 fn has_word(text: &str, prefix: &str) -> bool {
     text.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(prefix))
-}
-
-/// (compact code, section): the order each group of a broad search is listed in.
-fn code_order(hit: &SearchHit) -> (String, String) {
-    (hit.course_code.replace(' ', "").to_lowercase(), hit.section.clone().unwrap_or_default())
 }
 
 async fn broad_text_lists_title_matches_first_in_code_order(engine: Engine) {
@@ -556,7 +499,7 @@ async fn broad_text_lists_title_matches_first_in_code_order(engine: Engine) {
     let db = pretzel_backend::open_storage(&storage.config()).await.unwrap();
     // 4 × 587 sections, where "and" is in some 480 course titles and some 900 descriptions: more matches
     // than a search ranks by relevance.
-    let term = import(&db, "UMD", "201912", Format::UmdioJson, &umd_winter_copies(4)).await;
+    let term = import(&db, "UMD", "201912", Format::UmdioJson, &renamed_copies(&umd_winter(), 4)).await;
     db.close().await;
     let server = TestServer::on(&storage).await;
 
@@ -600,12 +543,8 @@ async fn broad_text_lists_title_matches_first_in_code_order(engine: Engine) {
     let first_mention = all.iter().position(|h| !has_word(&h.title, "and")).expect("a description-only match");
     assert!(first_mention > 100, "{first_mention}");
     assert!(all[first_mention..].iter().all(|h| !has_word(&h.title, "and")), "{:?}", codes(&all));
-    for group in [&all[..first_mention], &all[first_mention..]] {
-        let order: Vec<(String, String)> = group.iter().map(code_order).collect();
-        let mut sorted = order.clone();
-        sorted.sort();
-        assert_eq!(order, sorted);
-    }
+    assert_in_code_order(&all[..first_mention]);
+    assert_in_code_order(&all[first_mention..]);
     // Every copy of the catalog holds the same matches.
     let copy_a = all.iter().filter(|h| h.registration_id.ends_with("-A")).count();
     assert_eq!(copy_a * 4, all.len());
@@ -624,10 +563,7 @@ async fn broad_text_lists_title_matches_first_in_code_order(engine: Engine) {
     let coded = search(&server, term, "q=engl&limit=100").await;
     assert_eq!(coded.results.len(), 100);
     assert!(coded.results.iter().all(|h| h.course_code.starts_with("ENGL")), "{:?}", codes(&coded.results));
-    let order: Vec<(String, String)> = coded.results.iter().map(code_order).collect();
-    let mut sorted = order.clone();
-    sorted.sort();
-    assert_eq!(order, sorted);
+    assert_in_code_order(&coded.results);
     server.stop().await;
 }
 test_both_dbs!(
@@ -645,8 +581,8 @@ async fn broad_text_with_days_filter_counts_exactly_in_code_order(engine: Engine
     let db = pretzel_backend::open_storage(&storage.config()).await.unwrap();
     // 2 × 1,793 sections of UMD's summer, where "and" matches some 2,000 sections and more than 800 of
     // them meet on weekdays: more than a search ranks by relevance, with the days filter as without.
-    let summer = std::fs::read_to_string(catalog_path("umd/201905.json")).unwrap();
-    let term = import(&db, "UMD", "201905", Format::UmdioJson, &umd_copies(&summer, 2)).await;
+    let summer = parse_files(Format::UmdioJson, &["umd/201905.json"]);
+    let term = import(&db, "UMD", "201905", Format::UmdioJson, &renamed_copies(&summer, 2)).await;
     let server = TestServer::on(&storage).await;
 
     let all = search_all(&server, term, "q=and").await;

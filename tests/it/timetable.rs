@@ -3,39 +3,15 @@
 //! adding sections with conflict refusal and confirmation, custom blocks, dropped sections, demand
 //! counts, credits with the visa warning, `PATCH /api/v1/me`, and every refusal's status and code.
 
-use crate::common::{Engine, GOOD_PASSWORD, Storage, TestServer, expect_error, fresh_email};
+use crate::common::{
+    Engine, GOOD_PASSWORD, Storage, TestServer, catalog_path, expect_error, fresh_email, import, purdue_summer,
+};
 use pretzel_api::{
     ConflictRefusal, ErrorCode, Me, SearchResponse, SectionId, SignupRequest, TermId, TermTimetables, Timetable,
     TokenResponse, University, UniversityId,
 };
-use pretzel_backend::db::Db;
-use pretzel_backend::db::catalog::ImportOrigin;
-use pretzel_backend::import::{Format, ParseReport};
+use pretzel_backend::import::Format;
 use serde_json::{Value, json};
-use std::path::PathBuf;
-
-fn catalog_path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/catalogs").join(relative)
-}
-
-/// Purdue's two Summer 2021 subject pages, joined as the first-start loading joins them.
-pub fn purdue_summer() -> ParseReport {
-    let documents =
-        ["purdue/202130.CS.bwckschd.p_get_crse_unsec.html", "purdue/202130.COM.bwckschd.p_get_crse_unsec.html"]
-            .iter()
-            .map(|f| {
-                (f.to_string(), Format::Banner8Html.importer().parse(&std::fs::read(catalog_path(f)).unwrap()).unwrap())
-            })
-            .collect();
-    ParseReport::merge(documents)
-}
-
-pub async fn import(db: &Db, short_name: &str, term: &str, format: Format, parsed: &ParseReport) -> TermId {
-    let university = db.find_university(short_name).await.unwrap().unwrap().id;
-    let sources = vec!["test".to_owned()];
-    let origin = ImportOrigin { format, sources: &sources, started_at: 0 };
-    db.apply_import(university, term, parsed, &origin).await.unwrap().term_id
-}
 
 /// A server over a fresh database holding Purdue Summer 2021 and UMD Winter 2019–20.
 pub struct Fixture {
