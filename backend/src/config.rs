@@ -1,6 +1,7 @@
 //! The server's typed configuration: a TOML file, then `PRETZEL_*` environment overrides, with every
 //! default in one place ([`Config::default`]).
 
+use crate::db::Engine;
 use crate::import::Format;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -365,7 +366,7 @@ impl Config {
             }
         }
         if let Some(url) = &self.database_url
-            && !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:"))
+            && Engine::of_url(url).is_none()
         {
             return Err(ConfigError::Invalid {
                 setting: "database_url",
@@ -388,10 +389,9 @@ impl Config {
 
     /// The pool size in effect: the configured one, or the engine's default for `url`.
     pub fn effective_pool_size(&self, url: &str) -> u32 {
-        self.db_max_connections.unwrap_or(if url.starts_with("sqlite:") {
-            SQLITE_POOL_SIZE
-        } else {
-            POSTGRES_POOL_SIZE
+        self.db_max_connections.unwrap_or(match Engine::of_url(url) {
+            Some(Engine::Sqlite) => SQLITE_POOL_SIZE,
+            _ => POSTGRES_POOL_SIZE,
         })
     }
 

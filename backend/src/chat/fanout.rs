@@ -7,8 +7,8 @@
 //! gaps and drop repeats by seq (see `ws::connection`), so a lost or reordered event costs a database
 //! read, never a message. A gap only shows when a later message arrives, though: a fan-out that knows
 //! it may have lost events (Redis went away) alerts every connection of its node
-//! ([`Registry::alert_all`] with a resync), and each then reads what is stored after its marks (and its rooms, in case a membership signal
-//! was among what was lost).
+//! ([`Registry::alert_all`] with a resync), and each then reads what is stored after its marks (and
+//! its rooms, in case a membership signal was among what was lost).
 //!
 //! The fan-out also carries one signal that is not a room event: a student's rooms may have changed
 //! ([`Fanout::membership_changed`]), for every connection of that student wherever it is.

@@ -76,6 +76,9 @@ pub(super) const INSERT_MESSAGE: &str = "INSERT INTO messages (room_id, seq, aut
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
      ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING RETURNING id";
 
+/// Finds message `$1` in room `$2`: a reply must answer a message of its own room.
+pub(super) const REPLY_IN_ROOM: &str = "SELECT id FROM messages WHERE id = $1 AND room_id = $2";
+
 /// What a student may do in a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoomAccess {
@@ -353,11 +356,8 @@ impl Db {
         let seq: i64 = taken.try_get("last_seq")?;
         let author_name: String = taken.try_get("author_name")?;
         if let Some(reply_to) = new.reply_to {
-            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM messages WHERE id = $1 AND room_id = $2")
-                .bind(reply_to.0)
-                .bind(new.room_id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let found: Option<i64> =
+                sqlx::query_scalar(REPLY_IN_ROOM).bind(reply_to.0).bind(new.room_id.0).fetch_optional(&mut *tx).await?;
             if found.is_none() {
                 return Ok(StoreOutcome::UnknownReply);
             }

@@ -11,7 +11,7 @@
 //! Writes to chat tables through the pool wait for the same lock ([`ChatWriteLock`]) as a batch here,
 //! so that neither side sleeps in SQLite's busy handler waiting for the other.
 
-use super::chat::{INSERT_MESSAGE, STORE_SEQ};
+use super::chat::{INSERT_MESSAGE, REPLY_IN_ROOM, STORE_SEQ};
 use super::{DbError, SQLITE_CONNECTION_PRAGMAS, now_millis};
 use pretzel_api::{MessageId, RoomId, UserId};
 use rusqlite::{OpenFlags, OptionalExtension, params};
@@ -82,7 +82,7 @@ impl ChatWriter {
         std::thread::Builder::new()
             .name("pretzel-chat-writer".into())
             .spawn(move || run(&conn, &queue, &lock))
-            .map_err(|e| DbError::Corrupt(format!("cannot start the chat writer: {e}")))?;
+            .map_err(DbError::ChatWriterStart)?;
         Ok(Self { jobs })
     }
 
@@ -171,7 +171,7 @@ fn store(conn: &rusqlite::Connection, send: &PendingSend) -> Result<Written, rus
     };
     if let Some(reply_to) = send.reply_to {
         let found = conn
-            .prepare_cached("SELECT 1 FROM messages WHERE id = ?1 AND room_id = ?2")?
+            .prepare_cached(REPLY_IN_ROOM)?
             .query_row(params![reply_to.0, send.room_id.0], |_| Ok(()))
             .optional()?;
         if found.is_none() {

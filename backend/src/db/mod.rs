@@ -27,6 +27,19 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    /// The engine a database URL names (`sqlite:…`, `postgres:…` or `postgresql:…`), if any.
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -42,6 +55,9 @@ pub enum DbError {
     /// The chat writer's transaction failed, and with it every send it held.
     #[error("chat messages were not stored: {0}")]
     ChatBatch(String),
+    /// The chat writer's thread could not be started.
+    #[error("cannot start the chat writer: {0}")]
+    ChatWriterStart(std::io::Error),
     /// The chat writer's thread is gone (it only ends when the database is dropped).
     #[error("the chat writer has stopped")]
     ChatWriterGone,
@@ -83,7 +99,7 @@ const SQLITE_CONNECTION_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA forei
 /// The file a `sqlite:` URL names, or `None` for another engine or an in-memory database (which a
 /// second connection would not share).
 fn sqlite_file(url: &str) -> Result<Option<std::path::PathBuf>, DbError> {
-    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
+    if Engine::of_url(url) != Some(Engine::Sqlite) || url.contains(":memory:") || url.contains("mode=memory") {
         return Ok(None);
     }
     let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
@@ -110,26 +126,18 @@ impl Db {
     /// a busy timeout), and applies the engine's migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DbError> {
         sqlx::any::install_default_drivers();
-        let engine = if url.starts_with("sqlite:") {
-            Engine::Sqlite
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Engine::Postgres
-        } else {
-            return Err(DbError::UnsupportedUrl);
-        };
+        let engine = Engine::of_url(url).ok_or(DbError::UnsupportedUrl)?;
         let options = AnyConnectOptions::from_str(url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if engine == Engine::Sqlite {
-                        conn.execute(SQLITE_CONNECTION_PRAGMAS).await?;
-                    }
-                    if engine == Engine::Postgres {
+                    match engine {
+                        Engine::Sqlite => conn.execute(SQLITE_CONNECTION_PRAGMAS).await?,
                         // Parallel workers start up slower than a search runs on a small machine.
-                        conn.execute("SET max_parallel_workers_per_gather = 0").await?;
-                    }
+                        Engine::Postgres => conn.execute("SET max_parallel_workers_per_gather = 0").await?,
+                    };
                     Ok(())
                 })
             })

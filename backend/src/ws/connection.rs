@@ -227,8 +227,9 @@ impl Connection {
         let heartbeat = self.hub.settings().heartbeat;
         let now_ms = crate::db::now_millis();
         let until_expiry = Duration::from_millis(u64::try_from(self.session.access_expires_at - now_ms).unwrap_or(0));
-        let expires_at = Instant::now() + until_expiry;
-        let mut next_ping = Instant::now() + heartbeat;
+        let now = Instant::now();
+        let expires_at = now + until_expiry;
+        let mut next_ping = now + heartbeat;
         let timer = tokio::time::sleep_until(next_ping.min(expires_at));
         tokio::pin!(timer);
         let mailbox = Arc::clone(&self.registration.mailbox);
