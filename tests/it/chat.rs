@@ -972,23 +972,21 @@ async fn sends_to_several_rooms_at_once_are_stored_together_without_gaps(engine:
     // resends among them must take back only what they wrote.
     for round in 0..PER_SENDER {
         for (who, chat) in senders.iter_mut().enumerate() {
-            let room = if who < 2 { room_a } else { room_b };
-            chat.say(room, &format!("{who}-{round}"), &format!("{who} says {round}")).await;
+            chat.say(rooms[who], &format!("{who}-{round}"), &format!("{who} says {round}")).await;
         }
         if round % 3 == 0 {
             outsider_chat.say(room_a, &format!("out-{round}"), "not my course").await;
         }
         if round == PER_SENDER / 2 {
             for (who, chat) in senders.iter_mut().enumerate() {
-                let room = if who < 2 { room_a } else { room_b };
-                chat.say(room, &format!("{who}-0"), "sent again").await;
+                chat.say(rooms[who], &format!("{who}-0"), "sent again").await;
             }
         }
     }
     let per_room = 2 * PER_SENDER;
     let refused = PER_SENDER.div_ceil(3);
     for (who, chat) in senders.iter_mut().enumerate() {
-        let room = if who < 2 { room_a } else { room_b };
+        let room = rooms[who];
         let burst = Burst::read(chat, per_room, PER_SENDER + 1, 0).await;
         assert_eq!(burst.seqs.keys().copied().collect::<Vec<_>>(), vec![room], "sender {who}: own room only");
         assert_eq!(burst.seqs[&room], (1..=per_room as u64).collect::<Vec<_>>(), "sender {who}: every seq once");
