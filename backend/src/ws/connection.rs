@@ -21,6 +21,7 @@ use crate::db::DbError;
 use crate::db::chat::{NewMessage, RoomAccess, StoreOutcome, UpdateOutcome};
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::SinkExt;
 use pretzel_api::chat::{
     CLOSE_FRAME_TOO_LARGE, CLOSE_GOING_AWAY, CLOSE_HEARTBEAT_TIMEOUT, CLOSE_INTERNAL_ERROR, CLOSE_INVALID_UTF8,
     CLOSE_SESSION_REVOKED, CLOSE_TOKEN_EXPIRED, CLOSE_TOO_SLOW, MAX_FRAME_BYTES, MAX_REPORT_REASON_CHARS,
@@ -156,27 +157,39 @@ async fn finish_close(socket: &mut WebSocket, code: u16) {
 }
 
 async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> Step {
-    send_text(socket, frame_text(frame)).await
+    write(socket, Message::Text(frame_text(frame))).await
 }
 
-async fn send_text(socket: &mut WebSocket, text: Utf8Bytes) -> Step {
-    write(socket, Message::Text(text)).await
+/// Writes one frame and flushes it.
+async fn write(socket: &mut WebSocket, message: Message) -> Step {
+    bounded(socket.send(message)).await
 }
 
-/// Writes one frame. A write can only wait when the client stopped reading and the socket's buffers
+/// Queues one frame in the socket's write buffer, which goes out when it fills or at the next
+/// [`flush`]: a connection woken for several live events writes them with one syscall.
+async fn feed(socket: &mut WebSocket, message: Message) -> Step {
+    bounded(SinkExt::feed(socket, message)).await
+}
+
+/// Writes out what [`feed`] queued.
+async fn flush(socket: &mut WebSocket) -> Step {
+    bounded(SinkExt::flush(socket)).await
+}
+
+/// Runs one write. A write can only wait when the client stopped reading and the socket's buffers
 /// are full; waiting longer than [`WRITE_TIMEOUT`] would pin this task (and its heartbeat) to a dead
 /// reader, so the connection is dropped instead and the client resumes when it comes back.
 ///
 /// Almost every write finishes at once, into the kernel's socket buffer; only one that has to wait
 /// gets the timer, which would otherwise be armed and dropped once per delivery.
-async fn write(socket: &mut WebSocket, message: Message) -> Step {
-    let mut sending = std::pin::pin!(socket.send(message));
-    let first_try = std::future::poll_fn(|cx| Poll::Ready(sending.as_mut().poll(cx))).await;
-    let sent = match first_try {
-        Poll::Ready(sent) => sent,
-        Poll::Pending => tokio::time::timeout(WRITE_TIMEOUT, sending).await.map_err(|_| End::Gone)?,
+async fn bounded(writing: impl Future<Output = Result<(), axum::Error>>) -> Step {
+    let mut writing = std::pin::pin!(writing);
+    let first_try = std::future::poll_fn(|cx| Poll::Ready(writing.as_mut().poll(cx))).await;
+    let written = match first_try {
+        Poll::Ready(written) => written,
+        Poll::Pending => tokio::time::timeout(WRITE_TIMEOUT, writing).await.map_err(|_| End::Gone)?,
     };
-    sent.map_err(|_| End::Gone)
+    written.map_err(|_| End::Gone)
 }
 
 async fn send_error(socket: &mut WebSocket, error: ChatError) -> Step {
@@ -513,15 +526,15 @@ impl Connection {
         Ok(())
     }
 
-    /// Forwards the live events queued for this connection, oldest first.
+    /// Forwards the live events queued for this connection, oldest first, and flushes them together.
     async fn forward_queued(&mut self, socket: &mut WebSocket, mailbox: &Mailbox) -> Step {
         while let Some(event) = mailbox.take() {
             self.forward(socket, &event).await?;
         }
-        Ok(())
+        flush(socket).await
     }
 
-    /// Forwards one live event, in seq order for messages.
+    /// Queues one live event on the socket, in seq order for messages (the caller flushes).
     async fn forward(&mut self, socket: &mut WebSocket, event: &RoomEvent) -> Step {
         let Some(&mark) = self.subs.rooms.get(&event.room_id) else {
             // Left the room since the event was queued.
@@ -529,7 +542,7 @@ impl Connection {
         };
         let hidden = event.author.is_some_and(|author| self.blocked.contains(&author));
         let EventKind::Message { seq } = event.kind else {
-            return if hidden { Ok(()) } else { send_text(socket, event.frame.clone()).await };
+            return if hidden { Ok(()) } else { feed(socket, Message::Text(event.frame.clone())).await };
         };
         if seq <= mark {
             return Ok(());
@@ -538,7 +551,7 @@ impl Connection {
             Box::pin(self.fill_gap(socket, event.room_id, mark, seq)).await?;
         }
         self.subs.rooms.insert(event.room_id, seq);
-        if hidden { Ok(()) } else { send_text(socket, event.frame.clone()).await }
+        if hidden { Ok(()) } else { feed(socket, Message::Text(event.frame.clone())).await }
     }
 
     async fn summaries(&self) -> Result<Vec<RoomSummary>, DbError> {
