@@ -167,7 +167,7 @@ impl Client {
             Ok(request) => request,
             Err(reason) => return Ending::Dropped { welcomed: false, reason },
         };
-        let mut ws = match tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request)).await {
+        let mut ws = match tokio::time::timeout(CONNECT_TIMEOUT, connect(request)).await {
             Ok(Ok((ws, _))) => ws,
             Ok(Err(tungstenite::Error::Http(response))) if response.status() == StatusCode::UNAUTHORIZED => {
                 return Ending::Unauthorized(tokens);
@@ -583,6 +583,14 @@ fn ws_request(backend_url: &str, access_token: &str) -> Result<tungstenite::hand
     let bearer = HeaderValue::from_str(&format!("Bearer {access_token}")).map_err(|e| e.to_string())?;
     request.headers_mut().insert(header::AUTHORIZATION, bearer);
     Ok(request)
+}
+
+/// Opens the chat socket. Nagle's algorithm is off: a send or a typing frame written while the
+/// previous frame is unacknowledged would otherwise wait for the server's delayed ACK.
+async fn connect(
+    request: tungstenite::handshake::client::Request,
+) -> Result<(Socket, tungstenite::handshake::client::Response), tungstenite::Error> {
+    tokio_tungstenite::connect_async_with_config(request, None, true).await
 }
 
 /// Writes one frame, giving up on a socket that takes too long.
