@@ -643,12 +643,16 @@ impl Connection {
                     created_at: message.created_at,
                     duplicate,
                 };
-                send(socket, &ack).await?;
+                feed(socket, Message::Text(frame_text(&ack))).await?;
                 if !self.subs.rooms.contains_key(&room_id) {
                     // A member room this connection had not subscribed to yet (a course added since).
                     self.resync(socket, false).await?;
+                    return flush(socket).await;
                 }
-                Ok(())
+                // The message was published before the store answered, so its own live event is
+                // usually queued here already: it leaves with the ack in one write, not two.
+                let mailbox = Arc::clone(&self.registration.mailbox);
+                self.forward_queued(socket, &mailbox).await
             }
             Err(error) => send_error(socket, error).await,
         }
