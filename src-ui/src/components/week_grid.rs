@@ -201,7 +201,10 @@ fn GridBlock(
         >
             <span class="tt-block-title">{block.item.title.clone()}</span>
             <span class="tt-block-sub">{fact.map_or_else(|| block.item.subtitle.clone(), |fact| fact.subtitle)}</span>
-            <span class="tt-block-time">{format!("{}–{}", block.start, block.end)}</span>
+            <span class="tt-block-time">
+                <span class="tt-block-start">{block.start.clone()}</span>
+                <span class="tt-block-end">{format!("–{}", block.end)}</span>
+            </span>
             {block.location.clone().map(|room| view! { <span class="tt-block-room">{room}</span> })}
             {block.removed.then(|| view! { <span class="tt-block-flag">{t("timetable-removed")}</span> })}
         </button>
