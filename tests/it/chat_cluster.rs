@@ -15,7 +15,7 @@ use crate::common::{Engine, GOOD_PASSWORD, Storage, TestServer, fresh_email};
 use crate::ws_support::{BackendProcess, Forwarder, backend_binary, free_port, import_chat_catalog, ws_request};
 use futures_util::{SinkExt, StreamExt};
 use pretzel_api::{
-    ChatMessage, ClientFrame, RoomCursor, RoomId, RoomSummary, SectionId, ServerFrame, TermId, TimetableId,
+    ChatMessage, ClientFrame, RoomCursor, RoomId, RoomMember, RoomSummary, SectionId, ServerFrame, TermId, TimetableId,
 };
 use pretzel_backend::config::Config;
 use std::collections::HashMap;
@@ -393,4 +393,57 @@ async fn test_a_timetable_edit_on_one_node_moves_connections_on_the_other_at_onc
     send_all(&mut a, room, &["a3".to_owned()], 3).await;
     b.read_through(3).await;
     assert_eq!(b.seqs(), vec![1, 3], "live again, without asking, and nothing from while he was out");
+}
+
+/// Ben, on node B, asks for the member list and the room list until `done` holds for both answers
+/// (snapshots cross every two seconds), and returns them.
+async fn presence_seen_by(
+    ben: &mut Chat,
+    room: RoomId,
+    done: impl Fn(&[RoomMember], u32) -> bool,
+) -> (Vec<RoomMember>, u32) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        ben.send(&ClientFrame::Members { room_id: room }).await;
+        let members = match ben.next_before(deadline).await {
+            ServerFrame::Members { members, .. } => members,
+            other => panic!("expected the member list, got {other:?}"),
+        };
+        ben.send(&ClientFrame::Rooms).await;
+        let online_count = match ben.next_before(deadline).await {
+            ServerFrame::Rooms { rooms } => {
+                rooms.iter().find(|r| r.room_id == room).expect("the room is listed").online_count
+            }
+            other => panic!("expected the room list, got {other:?}"),
+        };
+        if done(&members, online_count) {
+            return (members, online_count);
+        }
+        assert!(tokio::time::Instant::now() < deadline, "presence never settled: {members:?}, {online_count} online");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_online_counts_and_member_flags_include_students_on_the_other_node() {
+    let cluster = cluster(&format!("redis://{}/", redis_addr()), true, |_| {}).await;
+    let (ana, ben) = (cluster.student().await, cluster.student().await);
+    let (mut b, room) = Chat::join(cluster.b.base(), &ben).await;
+    let online = |members: &[RoomMember]| members.iter().filter(|m| m.online).count();
+
+    // Alone on node B, with Ana a member but not connected anywhere.
+    let (members, count) = presence_seen_by(&mut b, room, |_, _| true).await;
+    assert_eq!((members.len(), online(&members), count), (2, 1, 1), "{members:?}");
+
+    // Ana connects to node A: node B counts her once node A's snapshot has crossed.
+    let (a, _) = Chat::join(&cluster.a.base, &ana).await;
+    let (members, count) = presence_seen_by(&mut b, room, |members, count| count == 2 && online(members) == 2).await;
+    assert!(members.iter().all(|m| m.online), "{members:?}");
+    assert_eq!(count, 2);
+
+    // She leaves: node A's next snapshot no longer has her.
+    drop(a);
+    let (members, count) = presence_seen_by(&mut b, room, |members, count| count == 1 && online(members) == 1).await;
+    assert_eq!(members.iter().filter(|m| m.online).count(), 1, "{members:?}");
+    assert_eq!(count, 1);
 }

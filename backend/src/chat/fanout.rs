@@ -15,7 +15,8 @@
 
 use super::RoomEvent;
 use super::registry::Registry;
-use pretzel_api::UserId;
+use pretzel_api::{RoomId, UserId};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Carries room events to every node's subscribers.
@@ -27,6 +28,12 @@ pub trait Fanout: Send + Sync + std::fmt::Debug + 'static {
     /// Fires the membership signal of `user`'s connections on every node. Must not block: called
     /// from HTTP handlers.
     fn membership_changed(&self, user: UserId);
+
+    /// The users online in `room` on the other nodes, as last heard; none on a single node.
+    fn online_elsewhere(&self, room: RoomId) -> HashSet<UserId> {
+        let _ = room;
+        HashSet::new()
+    }
 }
 
 /// Single-node fan-out: straight into this node's registry.

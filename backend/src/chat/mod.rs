@@ -251,9 +251,12 @@ impl ChatHub {
         self.inner.fanout.publish(event);
     }
 
-    /// The users connected to `room` on this node.
+    /// The users connected to `room`: on this node, and on the others as their last presence
+    /// snapshot had them (see [`redis`]).
     pub fn online_users(&self, room: RoomId) -> std::collections::HashSet<UserId> {
-        self.inner.registry.online_users(room)
+        let mut online = self.inner.registry.online_users(room);
+        online.extend(self.inner.fanout.online_elsewhere(room));
+        online
     }
 
     /// The lock that orders storing and publishing in `room` on this node (one of a fixed set of

@@ -22,8 +22,12 @@
 //! A student's membership signal (their timetable changed) travels the same way, as a `membership`
 //! envelope naming the student: fired on this node's connections first, then on the other nodes'.
 //!
-//! Known limit: presence crosses nodes as online/offline announcements, but online counts and the
-//! member list's online flags count this node's connections only.
+//! Presence crosses nodes twice. Live, as online/offline announcements in the rooms, like any event.
+//! As state, for online counts and the member list's flags: every [`PRESENCE_EVERY`] each node
+//! writes who is online in which room on it to `<prefix>:presence:<node>` (expiring after
+//! [`PRESENCE_TTL`], so a node that died drops out by itself), lists the live nodes in the sorted set
+//! `<prefix>:presence-nodes` (scored by expiry), and reads the others' snapshots. A count is then at
+//! most one interval behind on other nodes' students; while Redis is away it is this node's alone.
 
 use super::fanout::Fanout;
 use super::registry::{Alerts, Registry};
@@ -34,10 +38,11 @@ use axum::extract::ws::Utf8Bytes;
 use futures_util::StreamExt;
 use pretzel_api::{RoomId, UserId};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::fmt::Display;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -66,6 +71,13 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(3);
 const PING_EVERY: Duration = Duration::from_secs(5);
 /// At most one warning per this interval and kind of trouble.
 const WARN_EVERY: Duration = Duration::from_secs(30);
+/// How often a node writes its presence snapshot and reads the other nodes'.
+const PRESENCE_EVERY: Duration = Duration::from_secs(2);
+/// How long a node's snapshot counts without being written again.
+const PRESENCE_TTL: Duration = Duration::from_secs(10);
+
+/// Who is online in which room, per room.
+type RoomPresence = HashMap<RoomId, HashSet<UserId>>;
 
 /// Why the Redis fan-out could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -132,8 +144,12 @@ pub struct RedisFanout {
     queue: mpsc::Sender<Outgoing>,
     /// Events the queue had no room for since the publisher last looked.
     dropped: Arc<AtomicU64>,
+    /// Who is online on the other nodes, per room, from their last snapshots.
+    elsewhere: Arc<RwLock<RoomPresence>>,
     /// Dropped with the fan-out, which ends the subscriber task (the publisher ends with the queue).
     _stop: oneshot::Sender<()>,
+    /// Dropped with the fan-out, which ends the presence task (and withdraws this node's snapshot).
+    _stop_presence: oneshot::Sender<()>,
 }
 
 impl RedisFanout {
@@ -149,10 +165,20 @@ impl RedisFanout {
         let (stop, stopped) = oneshot::channel();
         let publisher = Publisher { client: client.clone(), channel: channel.clone(), node };
         tokio::spawn(publisher.run(events, Arc::clone(&dropped)));
-        let subscriber = Subscriber { client, channel, node, registry: Arc::clone(&registry) };
+        let subscriber = Subscriber { client: client.clone(), channel, node, registry: Arc::clone(&registry) };
         tokio::spawn(subscriber.run(stopped));
+        let elsewhere = Arc::new(RwLock::new(RoomPresence::new()));
+        let (stop_presence, presence_stopped) = oneshot::channel();
+        let presence = Presence {
+            client,
+            prefix: prefix.to_owned(),
+            node,
+            registry: Arc::clone(&registry),
+            elsewhere: Arc::clone(&elsewhere),
+        };
+        tokio::spawn(presence.run(presence_stopped));
         tracing::info!(node, prefix, "chat fan-out over Redis");
-        Ok(Self { registry, queue, dropped, _stop: stop })
+        Ok(Self { registry, queue, dropped, elsewhere, _stop: stop, _stop_presence: stop_presence })
     }
 }
 
@@ -173,6 +199,11 @@ impl Fanout for RedisFanout {
     fn membership_changed(&self, user: UserId) {
         self.registry.membership_changed(user);
         self.enqueue(Outgoing::Membership(user));
+    }
+
+    fn online_elsewhere(&self, room: RoomId) -> HashSet<UserId> {
+        let elsewhere = self.elsewhere.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        elsewhere.get(&room).cloned().unwrap_or_default()
     }
 }
 
@@ -397,9 +428,140 @@ impl Subscriber {
     }
 }
 
+/// One node's presence snapshot as stored in Redis: the rooms with the users online in each.
+type Snapshot = Vec<(RoomId, Vec<UserId>)>;
+
+/// Writes this node's presence snapshot and reads the other nodes' (see the module documentation).
+struct Presence {
+    client: Client,
+    prefix: String,
+    node: u64,
+    registry: Arc<Registry>,
+    elsewhere: Arc<RwLock<RoomPresence>>,
+}
+
+impl Presence {
+    async fn run(self, mut stop: oneshot::Receiver<()>) {
+        let mut warnings = Warnings::new("chat presence: cannot reach Redis; online counts are this node's only");
+        let mut backoff = Backoff::new();
+        let mut connection = None;
+        let mut ticks = tokio::time::interval(PRESENCE_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = ticks.tick() => {}
+            }
+            match self.exchange(&mut connection).await {
+                Ok(others) => {
+                    *self.elsewhere.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = others;
+                    warnings.recovered("chat presence: exchanging snapshots over Redis again");
+                    backoff.reset();
+                }
+                Err(error) => {
+                    warnings.warn(&error);
+                    connection = None;
+                    // Snapshots that can no longer be refreshed would keep students online forever.
+                    self.elsewhere.write().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+                    tokio::select! {
+                        _ = &mut stop => break,
+                        () = tokio::time::sleep(backoff.next()) => {}
+                    }
+                }
+            }
+        }
+        // Leaving: the other nodes stop counting this one's students now, not when the snapshot expires.
+        if let Some(mut connection) = connection {
+            let mut withdraw = ::redis::pipe();
+            withdraw.del(self.key(self.node)).ignore().zrem(self.nodes_key(), self.node).ignore();
+            let _ = within(RESPONSE_TIMEOUT, withdraw.query_async::<()>(&mut connection)).await;
+        }
+    }
+
+    fn key(&self, node: u64) -> String {
+        format!("{}:presence:{node}", self.prefix)
+    }
+
+    fn nodes_key(&self) -> String {
+        format!("{}:presence-nodes", self.prefix)
+    }
+
+    /// Writes this node's snapshot and returns the other live nodes' presence, merged.
+    async fn exchange(&self, connection: &mut Option<MultiplexedConnection>) -> Result<RoomPresence, LinkError> {
+        let connection = match connection {
+            Some(connection) => connection,
+            None => {
+                let config = AsyncConnectionConfig::new()
+                    .set_connection_timeout(Some(CONNECT_TIMEOUT))
+                    .set_response_timeout(Some(RESPONSE_TIMEOUT));
+                let opened =
+                    within(CONNECT_TIMEOUT, self.client.get_multiplexed_async_connection_with_config(&config)).await?;
+                connection.insert(opened)
+            }
+        };
+        let mine: Snapshot = self
+            .registry
+            .online_by_room()
+            .into_iter()
+            .map(|(room, users)| (room, users.into_iter().collect()))
+            .collect();
+        let now = crate::db::now_millis();
+        let ttl = i64::try_from(PRESENCE_TTL.as_millis()).unwrap_or(i64::MAX);
+        let mut write = ::redis::pipe();
+        write
+            .cmd("SET")
+            .arg(self.key(self.node))
+            .arg(serde_json::to_string(&mine)?)
+            .arg("PX")
+            .arg(ttl)
+            .ignore()
+            .zadd(self.nodes_key(), self.node, now + ttl)
+            .ignore()
+            .zrembyscore(self.nodes_key(), "-inf", now)
+            .ignore()
+            .zrange(self.nodes_key(), 0, -1);
+        let (nodes,): (Vec<u64>,) = within(RESPONSE_TIMEOUT, write.query_async(connection)).await?;
+        let keys: Vec<String> =
+            nodes.into_iter().filter(|node| *node != self.node).map(|node| self.key(node)).collect();
+        if keys.is_empty() {
+            return Ok(RoomPresence::new());
+        }
+        let mut read = ::redis::cmd("MGET");
+        read.arg(&keys);
+        let snapshots: Vec<Option<String>> = within(RESPONSE_TIMEOUT, read.query_async(connection)).await?;
+        Ok(merge(snapshots.iter().flatten().map(String::as_str)))
+    }
+}
+
+/// The presence of several nodes' snapshots together; a snapshot that does not decode is skipped (its
+/// node's students count again once it writes one that does).
+fn merge<'a>(snapshots: impl Iterator<Item = &'a str>) -> RoomPresence {
+    let mut merged = RoomPresence::new();
+    for text in snapshots {
+        let Ok(snapshot) = serde_json::from_str::<Snapshot>(text) else {
+            continue;
+        };
+        for (room, users) in snapshot {
+            merged.entry(room).or_default().extend(users);
+        }
+    }
+    merged
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_presence_snapshots_merge_per_room_and_skip_what_does_not_decode() {
+        let a = serde_json::to_string(&vec![(RoomId(1), vec![UserId(10), UserId(11)]), (RoomId(2), vec![UserId(10)])])
+            .expect("a snapshot serialises");
+        let b = serde_json::to_string(&vec![(RoomId(1), vec![UserId(12), UserId(10)])]).expect("a snapshot serialises");
+        let merged = merge([a.as_str(), "{not json", b.as_str()].into_iter());
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[&RoomId(1)], HashSet::from([UserId(10), UserId(11), UserId(12)]));
+        assert_eq!(merged[&RoomId(2)], HashSet::from([UserId(10)]));
+    }
 
     #[test]
     fn test_envelopes_round_trip_and_name_their_type() {

@@ -225,6 +225,12 @@ impl Registry {
         let rooms = self.rooms.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         rooms.get(&room).map(|subs| subs.iter().map(|s| s.user).collect()).unwrap_or_default()
     }
+
+    /// Every room with subscribers on this node, with the users online in it here.
+    pub fn online_by_room(&self) -> HashMap<RoomId, HashSet<UserId>> {
+        let rooms = self.rooms.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        rooms.iter().map(|(room, subs)| (*room, subs.iter().map(|s| s.user).collect())).collect()
+    }
 }
 
 #[cfg(test)]
