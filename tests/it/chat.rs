@@ -1206,3 +1206,39 @@ test_both_dbs!(
     test_text_frames_that_are_not_utf8_close_the_connection,
     text_frames_that_are_not_utf8_close_the_connection
 );
+
+/// The messages with `body` in a copy of the SQLite file alone, without its write-ahead log (what a
+/// backup that copies the file takes); `None` while the copy caught a write half done.
+async fn stored_in_file_alone(file: &std::path::Path, body: &str) -> Option<i64> {
+    let copy_dir = tempfile::tempdir().expect("tempdir");
+    let copy = copy_dir.path().join("copy.sqlite3");
+    std::fs::copy(file, &copy).expect("copy the database file");
+    let url = format!("sqlite://{}", copy.display());
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.ok()?;
+    sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE body = $1").bind(body).fetch_one(&mut conn).await.ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_acked_messages_reach_the_sqlite_file_itself_within_seconds() {
+    let campus = campus(Engine::Sqlite, |_| {}).await;
+    let ana = campus.student(&[campus.course]).await;
+    let (mut a, room) = campus.join_only_room(&ana).await;
+    let ids: Vec<String> = (0..20).map(|i| format!("kept-{i}")).collect();
+    for id in &ids {
+        a.say(room.room_id, id, "kept in the file").await;
+    }
+    for id in &ids {
+        a.ack(id).await;
+    }
+    // Twenty messages fill far fewer log pages than SQLite's own checkpoint waits for: only the
+    // chat writer's checkpointer copies them into the file this soon.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let stored = stored_in_file_alone(&campus._storage.sqlite_file(), "kept in the file").await;
+        if stored == Some(20) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the file alone holds {stored:?} of 20 messages");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
