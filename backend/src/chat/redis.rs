@@ -269,6 +269,14 @@ async fn within<T>(limit: Duration, work: impl Future<Output = Result<T, RedisEr
     }
 }
 
+/// Opens a command connection to Redis, bounded in time to connect and to answer.
+async fn connect(client: &Client) -> Result<MultiplexedConnection, LinkError> {
+    let config = AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(CONNECT_TIMEOUT))
+        .set_response_timeout(Some(RESPONSE_TIMEOUT));
+    within(CONNECT_TIMEOUT, client.get_multiplexed_async_connection_with_config(&config)).await
+}
+
 /// Drains the queue onto the channel.
 struct Publisher {
     client: Client,
@@ -283,12 +291,7 @@ impl Publisher {
         // Whether events went unpublished since the other nodes were last told to re-read.
         let mut owe_resync = false;
         loop {
-            let config = AsyncConnectionConfig::new()
-                .set_connection_timeout(Some(CONNECT_TIMEOUT))
-                .set_response_timeout(Some(RESPONSE_TIMEOUT));
-            let connected =
-                within(CONNECT_TIMEOUT, self.client.get_multiplexed_async_connection_with_config(&config)).await;
-            let mut connection = match connected {
+            let mut connection = match connect(&self.client).await {
                 Ok(connection) => connection,
                 Err(error) => {
                     warnings.warn(&error);
@@ -490,14 +493,7 @@ impl Presence {
     async fn exchange(&self, connection: &mut Option<MultiplexedConnection>) -> Result<RoomPresence, LinkError> {
         let connection = match connection {
             Some(connection) => connection,
-            None => {
-                let config = AsyncConnectionConfig::new()
-                    .set_connection_timeout(Some(CONNECT_TIMEOUT))
-                    .set_response_timeout(Some(RESPONSE_TIMEOUT));
-                let opened =
-                    within(CONNECT_TIMEOUT, self.client.get_multiplexed_async_connection_with_config(&config)).await?;
-                connection.insert(opened)
-            }
+            None => connection.insert(connect(&self.client).await?),
         };
         let mine: Snapshot = self
             .registry

@@ -83,17 +83,9 @@ pub(crate) struct ChatWriter {
 impl ChatWriter {
     /// Opens a connection to the SQLite file at `path` (migrated already) and starts the thread.
     pub(crate) fn start(path: &Path, lock: ChatWriteLock) -> Result<Self, DbError> {
-        let conn = rusqlite::Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.execute_batch(SQLITE_CONNECTION_PRAGMAS)?;
+        let conn = open(path)?;
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
-        let checkpointer = rusqlite::Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        checkpointer.execute_batch(SQLITE_CONNECTION_PRAGMAS)?;
+        let checkpointer = open(path)?;
         let (checkpoints, stop) = mpsc::channel();
         std::thread::Builder::new()
             .name("pretzel-chat-checkpoint".into())
@@ -113,6 +105,16 @@ impl ChatWriter {
         self.jobs.send(Job { send, answer }).map_err(|_| DbError::ChatWriterGone)?;
         outcome.await.map_err(|_| DbError::ChatWriterGone)?
     }
+}
+
+/// A connection of this module's own to the SQLite file at `path`, set up as the pool's are.
+fn open(path: &Path) -> Result<rusqlite::Connection, rusqlite::Error> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.execute_batch(SQLITE_CONNECTION_PRAGMAS)?;
+    Ok(conn)
 }
 
 /// Copies the write-ahead log into the database every [`CHECKPOINT_EVERY`] without waiting for
