@@ -74,6 +74,9 @@ pub enum ApiError {
     /// The `Origin` header names a site the chat WebSocket does not accept.
     #[error("forbidden origin")]
     ForbiddenOrigin,
+    /// `GET /ws` without a valid WebSocket handshake; says what is wrong with it.
+    #[error("not a WebSocket handshake: {0}")]
+    NotWebSocket(&'static str),
     /// Too many attempts.
     #[error("rate limited")]
     RateLimited {
@@ -212,6 +215,10 @@ impl ApiError {
                 ErrorCode::ForbiddenOrigin,
                 "This site may not open a chat connection; use the Pretzel app.",
             ),
+            E::NotWebSocket(reason) => {
+                let message = format!("This endpoint speaks WebSocket: {reason}.");
+                return (StatusCode::BAD_REQUEST, ErrorCode::NotWebSocket, message);
+            }
             E::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,

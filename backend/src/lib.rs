@@ -15,6 +15,7 @@ pub mod error;
 pub mod import;
 pub mod openapi;
 pub mod routes;
+pub mod server;
 pub mod state;
 pub mod ws;
 
@@ -24,9 +25,7 @@ use crate::auth::tokens::{TokenSigner, generate_key};
 use crate::config::Config;
 use crate::db::{Db, DbError};
 use crate::state::AppState;
-use axum::serve::ListenerExt;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -119,20 +118,10 @@ pub async fn run(
         chat.shut_down();
     };
     let refreshers = import::refresh::Refreshers::start(&state.config, &db);
-    let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    // Chat frames are small writes answered by the client's reads, not by its writes: with Nagle's
-    // algorithm on, a frame written while an earlier one is unacknowledged waits for the client's
-    // delayed ACK, which put 20-40 ms on about one delivery in a hundred under load.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::warn!(%error, "cannot turn off Nagle's algorithm on a connection");
-        }
-    });
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    server::serve(listener, routes::router(state), shutdown).await;
     // The scheduled imports hold database connections: end them before closing the pool.
     refreshers.stop().await;
     db.close().await;
-    served?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -16,7 +16,8 @@ pub mod registry;
 use self::redis::{RedisFanout, RedisFanoutError};
 use crate::auth::rate_limit::RateLimiter;
 use crate::config::Config;
-use axum::extract::ws::Utf8Bytes;
+use crate::ws::codec;
+use bytes::Bytes;
 use fanout::{Fanout, LocalFanout};
 use pretzel_api::chat::ChatLimits;
 use pretzel_api::chat::MAX_MESSAGE_CHARS;
@@ -65,8 +66,8 @@ pub struct RoomEvent {
     /// The student whose action it reports (a message's author, a typist), so that those who block
     /// them can be spared it.
     pub author: Option<UserId>,
-    /// The [`ServerFrame`] as JSON text.
-    pub frame: Utf8Bytes,
+    /// The [`ServerFrame`] as a WebSocket text frame, framed once for every recipient.
+    pub frame: Bytes,
 }
 
 impl RoomEvent {
@@ -78,19 +79,24 @@ impl RoomEvent {
         author: Option<UserId>,
         frame: &ServerFrame,
     ) -> Arc<Self> {
-        Arc::new(Self { room_id, kind, audience, author, frame: frame_text(frame) })
+        Arc::new(Self { room_id, kind, audience, author, frame: wire_frame(frame) })
+    }
+
+    /// The frame's JSON text.
+    pub fn json(&self) -> &[u8] {
+        codec::server_payload(&self.frame)
     }
 }
 
-/// `frame` as JSON text.
-pub fn frame_text(frame: &ServerFrame) -> Utf8Bytes {
+/// `frame` as a WebSocket text frame of JSON.
+pub fn wire_frame(frame: &ServerFrame) -> Bytes {
     // The frames hold only strings, numbers and lists: serialising cannot fail. Should it ever, the
     // client gets an error frame rather than nothing.
-    let text = serde_json::to_string(frame).unwrap_or_else(|e| {
+    let text = serde_json::to_vec(frame).unwrap_or_else(|e| {
         tracing::error!(error = %e, "chat frame did not serialise");
-        r#"{"type":"error","code":"internal","message":"The server could not encode a frame."}"#.to_owned()
+        br#"{"type":"error","code":"internal","message":"The server could not encode a frame."}"#.to_vec()
     });
-    Utf8Bytes::from(text)
+    codec::text_frame(&text)
 }
 
 /// The chat settings in effect.
@@ -131,8 +137,8 @@ impl ChatSettings {
     }
 }
 
-/// A connection's registration: its id and its mailbox of live events, which also carries the
-/// alerts that wake it (see [`registry::Alerts`]). Hand it back with [`ChatHub::unregister`] when the
+/// A connection's registration: its id and its mailbox (its socket's way in for live events), which
+/// also carries the alerts that wake it (see [`registry::Alerts`]). Hand it back with [`ChatHub::unregister`] when the
 /// connection ends.
 #[derive(Debug)]
 pub struct Registration {
@@ -199,9 +205,9 @@ impl ChatHub {
         &self.inner.settings
     }
 
-    /// Registers a new connection of `user` with a queue of the configured size.
-    pub fn register(&self, user: UserId) -> Registration {
-        let mailbox = Arc::new(Mailbox::new(self.inner.settings.queue_frames));
+    /// Registers a new connection of `user` writing to `socket`, with queues of the configured size.
+    pub fn register(&self, user: UserId, socket: tokio::net::TcpStream) -> Registration {
+        let mailbox = Arc::new(Mailbox::new(socket, self.inner.settings.queue_frames));
         let conn = ConnId(self.inner.next_conn.fetch_add(1, Ordering::Relaxed));
         self.inner.registry.connect(user, conn, Arc::clone(&mailbox));
         // Checked after connecting: a shutdown that began meanwhile has alerted it, or is seen here.

@@ -34,7 +34,6 @@ use super::registry::{Alerts, Registry};
 use super::{Audience, EventKind, RoomEvent};
 use ::redis::aio::MultiplexedConnection;
 use ::redis::{AsyncConnectionConfig, Client, RedisError};
-use axum::extract::ws::Utf8Bytes;
 use futures_util::StreamExt;
 use pretzel_api::{RoomId, UserId};
 use serde::{Deserialize, Serialize};
@@ -333,7 +332,7 @@ impl Publisher {
                         kind: event.kind,
                         audience: event.audience,
                         author: event.author,
-                        frame: event.frame.as_str().to_owned(),
+                        frame: String::from_utf8_lossy(event.json()).into_owned(),
                     },
                     Outgoing::Membership(user_id) => Envelope::Membership { node: self.node, user_id },
                 };
@@ -422,7 +421,8 @@ impl Subscriber {
             Envelope::Event { node, .. } | Envelope::Resync { node } | Envelope::Membership { node, .. }
                 if node == self.node => {}
             Envelope::Event { room_id, kind, audience, author, frame, .. } => {
-                let event = RoomEvent { room_id, kind, audience, author, frame: Utf8Bytes::from(frame) };
+                let frame = crate::ws::codec::text_frame(frame.as_bytes());
+                let event = RoomEvent { room_id, kind, audience, author, frame };
                 self.registry.deliver(&Arc::new(event));
             }
             Envelope::Resync { .. } => self.registry.alert_all(Alerts::RESYNC),

@@ -1,19 +1,26 @@
-//! This node's live subscriptions: which connections listen to which room, with a bounded queue
-//! each, and who is online where; and, per connection, the alerts that wake it: live events queued,
-//! its queue overflowed, the student's rooms may have changed, the fan-out may have lost events, the
-//! server is shutting down.
+//! This node's live subscriptions: which connections listen to which room, and who is online where;
+//! and, per connection, its [`Mailbox`]: the way live events reach its socket, and the alerts that
+//! wake its task (events queued for it, its queue overflowed, the student's rooms may have changed,
+//! the fan-out may have lost events, the server is shutting down, the socket broke).
 //!
-//! Delivery never waits: an event goes into each subscriber's [`Mailbox`] if there is room, and a
-//! full mailbox marks that connection too slow (its kick fires and it closes itself, to catch up by
-//! resuming), so one slow reader cannot stall a room.
+//! Delivery never waits. A connection that is streaming live (the usual case) gets an event written
+//! straight into its socket by whoever publishes it: the frame is built once, and each recipient
+//! costs one non-blocking write, with no task woken. Only when the connection is busy keeping its own
+//! order (replaying history, filling a gap, subscribing to new rooms, answering a send) are events
+//! queued for its task instead, and bytes its socket cannot take yet wait in its unsent queue. A
+//! queue overflowing marks the connection too slow (its kick fires and it closes itself, to catch up
+//! by resuming), so one slow reader cannot stall a room.
 
-use super::{Audience, RoomEvent};
+use super::{Audience, EventKind, RoomEvent};
+use bytes::{Bytes, BytesMut};
 use futures_util::task::AtomicWaker;
 use pretzel_api::{RoomId, UserId};
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::io;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::task::{Context, Poll};
+use tokio::net::TcpStream;
 
 /// Identifies one connection on this node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,9 +31,9 @@ pub struct ConnId(pub u64);
 pub struct Alerts(u8);
 
 impl Alerts {
-    /// Live events were queued.
+    /// Live events were queued for the task.
     pub const READY: Self = Self(1);
-    /// The mailbox overflowed: the connection is too slow.
+    /// A queue overflowed: the connection is too slow.
     pub const KICK: Self = Self(1 << 1);
     /// The student's rooms may have changed (a timetable edit).
     pub const MEMBERSHIP: Self = Self(1 << 2);
@@ -34,6 +41,10 @@ impl Alerts {
     pub const RESYNC: Self = Self(1 << 3);
     /// The server is shutting down.
     pub const SHUTDOWN: Self = Self(1 << 4);
+    /// Bytes wait for the socket to become writable.
+    pub const UNSENT: Self = Self(1 << 5);
+    /// A write to the socket failed: the client is gone.
+    pub const BROKEN: Self = Self(1 << 6);
 
     /// Whether all of `other` is among these.
     pub fn contains(self, other: Self) -> bool {
@@ -47,51 +58,251 @@ impl Alerts {
     }
 }
 
-/// One connection's bounded queue of live events, and the alerts that wake it.
+/// What to do with one live event, given the connection's marks and blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Write it: it is next in its room's order (the mark has moved to it).
+    Send,
+    /// Drop it: a repeat, a room left, or a blocked author's (marks still move past its seq).
+    Skip,
+    /// Messages between the mark and this one are missing: read them from storage first.
+    Gap {
+        /// The last seq sent in the room.
+        mark: u64,
+        /// The event's seq.
+        seq: u64,
+    },
+}
+
+/// What a connection shares with the publishers writing into it, behind one lock: the order of its
+/// socket's bytes.
+#[derive(Debug, Default)]
+struct Outbound {
+    /// Whether publishers write live events themselves; while unset they queue them in `events`.
+    direct: bool,
+    /// Live events for the task to handle, oldest first.
+    events: VecDeque<Arc<RoomEvent>>,
+    /// Frames (the first perhaps partly written) the socket has not taken yet, in order.
+    unsent: VecDeque<Bytes>,
+    /// The last seq sent per subscribed room.
+    marks: HashMap<RoomId, u64>,
+    /// The students this one blocks: their messages and typing are not sent here.
+    blocked: HashSet<UserId>,
+    /// The connection is closing: nothing more is written by publishers.
+    closed: bool,
+}
+
+impl Outbound {
+    /// Decides about `event` and moves its room's mark when it is a message in order.
+    fn admit(&mut self, event: &RoomEvent) -> Admission {
+        let Some(mark) = self.marks.get_mut(&event.room_id) else {
+            return Admission::Skip;
+        };
+        if let EventKind::Message { seq } = event.kind {
+            if seq <= *mark {
+                return Admission::Skip;
+            }
+            if seq > *mark + 1 {
+                return Admission::Gap { mark: *mark, seq };
+            }
+            *mark = seq;
+        }
+        if event.author.is_some_and(|author| self.blocked.contains(&author)) {
+            Admission::Skip
+        } else {
+            Admission::Send
+        }
+    }
+}
+
+/// One connection's way out: its socket, the bookkeeping that keeps what reaches it in order, and
+/// the alerts that wake its task.
 ///
-/// One queue and one waker rather than a channel and a signal per cause: every connection keeps
-/// them for its whole life, and its task, woken for every delivery, then checks one word instead of
-/// polling (and locking) a `Notify` per cause. An empty `VecDeque` behind a lock holds no buffer,
-/// where a channel kept about a kilobyte per idle connection.
+/// One lock orders every write to the socket, the task's own frames and the publishers' alike, so
+/// frames never interleave. An empty queue holds no buffer: an idle connection costs the socket and a
+/// few words here.
 #[derive(Debug)]
 pub struct Mailbox {
-    events: Mutex<VecDeque<Arc<RoomEvent>>>,
+    socket: TcpStream,
+    outbound: Mutex<Outbound>,
     capacity: usize,
     alerts: AtomicU8,
     waker: AtomicWaker,
 }
 
+/// Writes the queued bytes that the socket takes; `Ok(true)` once none are left.
+fn write_unsent(socket: &TcpStream, unsent: &mut VecDeque<Bytes>) -> io::Result<bool> {
+    while let Some(front) = unsent.front_mut() {
+        match socket.try_write(front) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(written) if written == front.len() => {
+                unsent.pop_front();
+            }
+            Ok(written) => {
+                let _ = front.split_to(written);
+            }
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(true)
+}
+
 impl Mailbox {
-    /// An empty mailbox that holds at most `capacity` events (at least one).
-    pub fn new(capacity: usize) -> Self {
+    /// The mailbox of a connection writing to `socket`, which queues at most `capacity` live events
+    /// (and as many unsent frames) before the connection counts as too slow. It starts queueing: the
+    /// connection's task lets publishers write directly once it has caught up.
+    pub fn new(socket: TcpStream, capacity: usize) -> Self {
         Self {
-            events: Mutex::default(),
+            socket,
+            outbound: Mutex::default(),
             capacity: capacity.max(1),
             alerts: AtomicU8::new(0),
             waker: AtomicWaker::new(),
         }
     }
 
-    /// Queues `event`, or raises the kick if the mailbox is full.
-    fn offer(&self, event: &Arc<RoomEvent>) {
-        let mut events = self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if events.len() >= self.capacity {
-            drop(events);
-            self.raise(Alerts::KICK);
-            return;
-        }
-        events.push_back(Arc::clone(event));
-        drop(events);
-        self.raise(Alerts::READY);
+    /// The connection's socket (the task reads from it; writes go through the mailbox).
+    pub fn socket(&self) -> &TcpStream {
+        &self.socket
     }
 
-    /// The oldest queued event.
-    pub fn take(&self) -> Option<Arc<RoomEvent>> {
-        self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop_front()
+    fn lock(&self) -> MutexGuard<'_, Outbound> {
+        self.outbound.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Writes `frames` after whatever is queued, as far as the socket takes them now, and queues the
+    /// rest (raising [`Alerts::UNSENT`]).
+    fn write_locked(&self, out: &mut Outbound, frames: Bytes) -> io::Result<()> {
+        if frames.is_empty() {
+            return Ok(());
+        }
+        let was_empty = out.unsent.is_empty();
+        out.unsent.push_back(frames);
+        if was_empty && !write_unsent(&self.socket, &mut out.unsent)? {
+            self.raise(Alerts::UNSENT);
+        }
+        Ok(())
+    }
+
+    /// Hands `event` to the connection: written at once when it streams live, queued for its task
+    /// otherwise. A full queue raises the kick; a broken socket raises [`Alerts::BROKEN`].
+    fn offer(&self, event: &Arc<RoomEvent>) {
+        let mut out = self.lock();
+        if out.closed {
+            return;
+        }
+        if !out.direct {
+            if out.events.len() >= self.capacity {
+                drop(out);
+                self.raise(Alerts::KICK);
+                return;
+            }
+            out.events.push_back(Arc::clone(event));
+            drop(out);
+            self.raise(Alerts::READY);
+            return;
+        }
+        match out.admit(event) {
+            Admission::Skip => {}
+            Admission::Gap { .. } => {
+                // The task fills the gap from storage; everything after waits behind it.
+                out.direct = false;
+                out.events.push_back(Arc::clone(event));
+                drop(out);
+                self.raise(Alerts::READY);
+            }
+            Admission::Send => {
+                if out.unsent.len() >= self.capacity {
+                    drop(out);
+                    self.raise(Alerts::KICK);
+                } else if self.write_locked(&mut out, event.frame.clone()).is_err() {
+                    out.closed = true;
+                    drop(out);
+                    self.raise(Alerts::BROKEN);
+                }
+            }
+        }
+    }
+
+    /// Stops publishers writing directly: from now on live events queue for the task, until
+    /// [`Mailbox::next_or_stream`] finds the queue empty. Call before changing subscriptions or marks.
+    pub fn hold(&self) {
+        self.lock().direct = false;
+    }
+
+    /// The oldest queued event; when there is none, writes `pending` (the task's frames so far) and
+    /// lets publishers write directly again, in one step so that nothing overtakes `pending`.
+    pub fn next_or_stream(&self, pending: &mut BytesMut) -> io::Result<Option<Arc<RoomEvent>>> {
+        let mut out = self.lock();
+        if let Some(event) = out.events.pop_front() {
+            return Ok(Some(event));
+        }
+        // Taken whole, so the connection keeps no buffer while it streams.
+        self.write_locked(&mut out, std::mem::take(pending).freeze())?;
+        out.direct = !out.closed;
+        Ok(None)
+    }
+
+    /// Decides about `event` for the task (the same rules publishers apply).
+    pub fn admit(&self, event: &RoomEvent) -> Admission {
+        self.lock().admit(event)
+    }
+
+    /// Writes `frames` after everything before them, as far as the socket takes them now; `Ok(true)`
+    /// when nothing is left unsent.
+    pub fn write(&self, frames: Bytes) -> io::Result<bool> {
+        let mut out = self.lock();
+        self.write_locked(&mut out, frames)?;
+        Ok(out.unsent.is_empty())
+    }
+
+    /// Writes queued bytes the socket takes now; `Ok(true)` when nothing is left unsent.
+    pub fn write_queued(&self) -> io::Result<bool> {
+        let mut out = self.lock();
+        write_unsent(&self.socket, &mut out.unsent)
+    }
+
+    /// Stops every write but the task's own (the close frame): the connection is closing.
+    pub fn close(&self) {
+        let mut out = self.lock();
+        out.closed = true;
+        out.direct = false;
+        out.events.clear();
+    }
+
+    /// The last seq sent in `room`, if subscribed.
+    pub fn mark(&self, room: RoomId) -> Option<u64> {
+        self.lock().marks.get(&room).copied()
+    }
+
+    /// Every subscribed room with its mark.
+    pub fn marks(&self) -> Vec<(RoomId, u64)> {
+        self.lock().marks.iter().map(|(&room, &mark)| (room, mark)).collect()
+    }
+
+    /// Records `mark` as the last seq sent in `room` (subscribing it here).
+    pub fn set_mark(&self, room: RoomId, mark: u64) {
+        self.lock().marks.insert(room, mark);
+    }
+
+    /// Forgets `room`'s mark; `true` if it had one.
+    pub fn remove_mark(&self, room: RoomId) -> bool {
+        self.lock().marks.remove(&room).is_some()
+    }
+
+    /// Replaces the students whose messages are hidden here.
+    pub fn set_blocked(&self, blocked: HashSet<UserId>) {
+        self.lock().blocked = blocked;
+    }
+
+    /// Whether `user`'s messages are hidden here.
+    pub fn blocks(&self, user: UserId) -> bool {
+        self.lock().blocked.contains(&user)
     }
 
     /// Records `alerts` and wakes the connection, unless they were all raised already and not yet
-    /// taken (the connection is woken once for any number of deliveries before it runs).
+    /// taken (the connection is woken once for any number of them before it runs).
     pub fn raise(&self, alerts: Alerts) {
         let before = self.alerts.fetch_or(alerts.0, Ordering::AcqRel);
         if before & alerts.0 != alerts.0 {
@@ -236,12 +447,27 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::EventKind;
-    use axum::extract::ws::Utf8Bytes;
+    use crate::ws::codec;
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpListener;
 
-    fn subscriber(conn: u64, user: i64, capacity: usize) -> (Subscriber, Arc<Mailbox>) {
-        let mailbox = Arc::new(Mailbox::new(capacity));
-        (Subscriber { conn: ConnId(conn), user: UserId(user), mailbox: Arc::clone(&mailbox) }, mailbox)
+    /// A connected pair of loopback sockets: the server's end, and the client's.
+    async fn socket_pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let (client, accepted) = tokio::join!(TcpStream::connect(address), listener.accept());
+        (accepted.expect("accept").0, client.expect("connect"))
+    }
+
+    /// A mailbox over a fresh socket, with the client's end kept open beside it.
+    async fn mailbox(capacity: usize) -> (Arc<Mailbox>, TcpStream) {
+        let (server, client) = socket_pair().await;
+        (Arc::new(Mailbox::new(server, capacity)), client)
+    }
+
+    async fn subscriber(conn: u64, user: i64, capacity: usize) -> (Subscriber, Arc<Mailbox>, TcpStream) {
+        let (mailbox, client) = mailbox(capacity).await;
+        (Subscriber { conn: ConnId(conn), user: UserId(user), mailbox: Arc::clone(&mailbox) }, mailbox, client)
     }
 
     fn event(audience: Audience) -> Arc<RoomEvent> {
@@ -250,27 +476,54 @@ mod tests {
             kind: EventKind::Ephemeral,
             audience,
             author: None,
-            frame: Utf8Bytes::from_static("{}"),
+            frame: codec::text_frame(b"{}"),
         })
+    }
+
+    fn message(seq: u64, author: i64, body: &str) -> Arc<RoomEvent> {
+        Arc::new(RoomEvent {
+            room_id: RoomId(1),
+            kind: EventKind::Message { seq },
+            audience: Audience::Everyone,
+            author: Some(UserId(author)),
+            frame: codec::text_frame(body.as_bytes()),
+        })
+    }
+
+    /// The next event queued for the task, if any (letting publishers write directly when none is).
+    fn take(mailbox: &Mailbox) -> Option<Arc<RoomEvent>> {
+        mailbox.next_or_stream(&mut BytesMut::new()).expect("the socket is open")
+    }
+
+    /// Reads from `client` until `expected` bytes arrived.
+    async fn read_exactly(client: &mut TcpStream, expected: usize) -> Vec<u8> {
+        let mut received = vec![0; expected];
+        tokio::time::timeout(std::time::Duration::from_secs(10), client.read_exact(&mut received))
+            .await
+            .expect("the bytes arrived")
+            .expect("read");
+        received
     }
 
     #[tokio::test]
     async fn test_presence_counts_users_not_connections_and_audiences_are_respected() {
         let registry = Registry::default();
-        let (a1, a1_rx) = subscriber(1, 10, 4);
-        let (a2, _a2_rx) = subscriber(2, 10, 4);
-        let (b, b_rx) = subscriber(3, 20, 4);
+        let (a1, a1_rx, _a1_client) = subscriber(1, 10, 4).await;
+        let (a2, _a2_rx, _a2_client) = subscriber(2, 10, 4).await;
+        let (b, b_rx, _b_client) = subscriber(3, 20, 4).await;
         assert!(registry.subscribe(RoomId(1), a1));
         assert!(!registry.subscribe(RoomId(1), a2), "second connection of the same user");
         assert!(registry.subscribe(RoomId(1), b));
         assert_eq!(registry.online_users(RoomId(1)).len(), 2);
 
         registry.deliver(&event(Audience::AllBut(UserId(10))));
-        assert!(b_rx.take().is_some());
-        assert!(a1_rx.take().is_none(), "the typist does not hear itself");
         registry.deliver(&event(Audience::Only(UserId(10))));
-        assert!(a1_rx.take().is_some());
-        assert!(b_rx.take().is_none());
+        let to_b = take(&b_rx).expect("b hears the typist");
+        assert_eq!(to_b.audience, Audience::AllBut(UserId(10)));
+        assert!(take(&b_rx).is_none(), "b is not among the Only audience");
+        let to_a1 = take(&a1_rx).expect("a1 gets what is meant for it");
+        assert_eq!(to_a1.audience, Audience::Only(UserId(10)), "the typist does not hear itself");
+        assert!(take(&a1_rx).is_none());
 
         assert!(!registry.unsubscribe(RoomId(1), ConnId(1), UserId(10)), "still online on connection 2");
         assert!(registry.unsubscribe(RoomId(1), ConnId(2), UserId(10)));
@@ -290,22 +543,22 @@ mod tests {
     #[tokio::test]
     async fn test_a_full_queue_kicks_its_connection_without_blocking_others() {
         let registry = Registry::default();
-        let (slow, slow_rx) = subscriber(1, 10, 1);
-        let (fast, fast_rx) = subscriber(2, 20, 8);
+        let (slow, slow_rx, _slow_client) = subscriber(1, 10, 1).await;
+        let (fast, fast_rx, _fast_client) = subscriber(2, 20, 8).await;
         registry.subscribe(RoomId(1), slow);
         registry.subscribe(RoomId(1), fast);
         registry.deliver(&event(Audience::Everyone));
         registry.deliver(&event(Audience::Everyone));
         assert_eq!(raised(&slow_rx), Alerts::READY.with(Alerts::KICK));
-        assert!(slow_rx.take().is_some() && slow_rx.take().is_none(), "the slow one kept what fitted");
+        assert!(take(&slow_rx).is_some() && take(&slow_rx).is_none(), "the slow one kept what fitted");
         assert_eq!(raised(&fast_rx), Alerts::READY);
-        assert!(fast_rx.take().is_some() && fast_rx.take().is_some());
+        assert!(take(&fast_rx).is_some() && take(&fast_rx).is_some());
         assert_eq!(raised(&fast_rx), Alerts::default(), "taking the alerts clears them");
     }
 
     #[tokio::test]
     async fn test_a_waiting_connection_wakes_once_for_alerts_raised_meanwhile() {
-        let mailbox = Arc::new(Mailbox::new(8));
+        let (mailbox, _client) = mailbox(8).await;
         let waiting = tokio::spawn({
             let mailbox = Arc::clone(&mailbox);
             async move { mailbox.alerts().await }
@@ -325,7 +578,8 @@ mod tests {
     #[tokio::test]
     async fn test_membership_alerts_reach_every_connection_of_the_student_only() {
         let registry = Registry::default();
-        let (a1, a2, b) = (Arc::new(Mailbox::new(4)), Arc::new(Mailbox::new(4)), Arc::new(Mailbox::new(4)));
+        let ((a1, _a1_client), (a2, _a2_client), (b, _b_client)) =
+            (mailbox(4).await, mailbox(4).await, mailbox(4).await);
         registry.connect(UserId(10), ConnId(1), Arc::clone(&a1));
         registry.connect(UserId(10), ConnId(2), Arc::clone(&a2));
         registry.connect(UserId(20), ConnId(3), Arc::clone(&b));
@@ -348,5 +602,79 @@ mod tests {
         let members = registry.members.read().expect("not poisoned");
         assert!(!members.contains_key(&UserId(10)), "a student without connections leaves no entry");
         assert!(members.contains_key(&UserId(20)));
+    }
+
+    #[tokio::test]
+    async fn test_a_streaming_connection_gets_messages_in_order_straight_into_its_socket() {
+        let registry = Registry::default();
+        let (reader, mailbox, mut client) = subscriber(1, 10, 8).await;
+        registry.subscribe(RoomId(1), reader);
+        mailbox.set_mark(RoomId(1), 0);
+        mailbox.set_blocked([UserId(66)].into_iter().collect());
+        assert!(take(&mailbox).is_none(), "nothing queued: the connection streams from now on");
+
+        for event in
+            [message(1, 20, "one"), message(2, 66, "blocked"), message(2, 20, "again"), message(3, 20, "three")]
+        {
+            registry.deliver(&event);
+        }
+        assert_eq!(raised(&mailbox), Alerts::default(), "written without waking the connection");
+        let expected = [codec::text_frame(b"one"), codec::text_frame(b"three")].concat();
+        assert_eq!(
+            read_exactly(&mut client, expected.len()).await,
+            expected,
+            "a repeat and a blocked author are skipped"
+        );
+        assert_eq!(mailbox.mark(RoomId(1)), Some(3));
+
+        registry.deliver(&message(5, 20, "five"));
+        registry.deliver(&message(6, 20, "six"));
+        assert_eq!(raised(&mailbox), Alerts::READY, "a gap is the connection's to fill");
+        let gap = take(&mailbox).expect("the message after the gap waits for the connection");
+        assert_eq!(mailbox.admit(&gap), Admission::Gap { mark: 3, seq: 5 });
+        mailbox.set_mark(RoomId(1), 5);
+        let next = take(&mailbox).expect("what came after it waits behind it");
+        assert_eq!(mailbox.admit(&next), Admission::Send);
+        assert!(take(&mailbox).is_none());
+        registry.deliver(&message(7, 20, "seven"));
+        let expected = codec::text_frame(b"seven");
+        assert_eq!(read_exactly(&mut client, expected.len()).await, expected.to_vec(), "streaming again");
+    }
+
+    #[tokio::test]
+    async fn test_frames_the_socket_cannot_take_wait_in_order_and_a_reader_that_never_reads_is_kicked() {
+        let registry = Registry::default();
+        let (reader, mailbox, mut client) = subscriber(1, 10, 4).await;
+        registry.subscribe(RoomId(1), reader);
+        mailbox.set_mark(RoomId(1), 0);
+        assert!(take(&mailbox).is_none());
+        let body = "x".repeat(60_000);
+        let mut seen = Alerts::default();
+        let mut sent = 0;
+        while !seen.contains(Alerts::KICK) {
+            sent += 1;
+            assert!(sent < 10_000, "the kernel's buffers never filled");
+            registry.deliver(&message(sent, 20, &body));
+            seen = seen.with(raised(&mailbox));
+        }
+        assert!(seen.contains(Alerts::UNSENT), "bytes waited before the queue overflowed: {seen:?}");
+        // Whatever was accepted arrives whole and in order once the client reads.
+        let frame_len = codec::text_frame(body.as_bytes()).len();
+        let reading = tokio::spawn(async move {
+            let mut frames = 0usize;
+            let mut buffer = vec![0; frame_len];
+            while client.read_exact(&mut buffer).await.is_ok() {
+                assert_eq!(codec::server_payload(&buffer), body.as_bytes(), "frame {frames} arrived whole");
+                frames += 1;
+            }
+            frames
+        });
+        while !mailbox.write_queued().expect("the client is reading") {
+            mailbox.socket().writable().await.expect("writable");
+        }
+        drop(registry);
+        drop(mailbox);
+        let frames = reading.await.expect("the reader ran");
+        assert_eq!(u64::try_from(frames).expect("small"), sent - 1, "every frame but the one refused arrived");
     }
 }

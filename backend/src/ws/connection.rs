@@ -1,48 +1,63 @@
-//! One chat connection: a single task that reads the client's frames, answers them, forwards live
-//! room events in order, pings, and closes the socket with a reason when the token expires, the
-//! session ends, the client goes silent, falls too far behind, or the server shuts down.
+//! One chat connection: a single task that reads the client's frames, answers them, keeps the live
+//! room events reaching its socket in order, pings, and closes the socket with a reason when the
+//! token expires, the session ends, the client goes silent, falls too far behind, or the server
+//! shuts down.
 //!
-//! Ordering lives here. For every subscribed room the connection remembers the last seq it sent. A
-//! live message at or below it is a repeat (already replayed) and is dropped; one above the next
-//! expected seq means events were missed or reordered on the way, and the gap is read from storage
-//! before it. That is what makes resume exact: the connection subscribes first, then replays from
-//! storage, and the live events that queued meanwhile fall on one side of that mark or the other.
+//! Ordering lives here and in the connection's [`Mailbox`]. For every subscribed room the mailbox
+//! keeps the last seq sent. A live message at or below it is a repeat (already replayed) and is
+//! dropped; one above the next expected seq means events were missed or reordered on the way, and the
+//! gap is read from storage before it. That is what makes resume exact: the connection subscribes
+//! first, then replays from storage, and the live events that arrive meanwhile fall on one side of
+//! that mark or the other. While the connection streams live, publishers apply those rules and write
+//! into its socket themselves; whenever this task changes subscriptions or marks, or writes frames
+//! that must come first (a send's ack before the message's own event), it holds them, and the events
+//! that queue meanwhile are handled here before streaming resumes.
 //!
 //! Membership follows the student's primary timetables. The connection re-reads its rooms when a
 //! timetable edit fires its membership signal (on whichever node the edit was made), when the
 //! fan-out may have lost events (that signal among them), when the client asks for the room list,
 //! and on every heartbeat as a backstop.
 
+use super::codec::{self, FrameError, FrameReader, Inbound};
 use super::frames::{self, Refusal};
 use crate::auth::AuthSession;
-use crate::chat::registry::{Alerts, ConnId, Mailbox};
-use crate::chat::{Audience, ChatHub, EventKind, Registration, RoomEvent, frame_text};
+use crate::chat::registry::{Admission, Alerts, ConnId, Mailbox};
+use crate::chat::{Audience, ChatHub, EventKind, Registration, RoomEvent, wire_frame};
 use crate::db::DbError;
 use crate::db::chat::{NewMessage, RoomAccess, StoreOutcome, UpdateOutcome};
 use crate::state::AppState;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::SinkExt;
+use bytes::{Bytes, BytesMut};
 use pretzel_api::chat::{
-    CLOSE_FRAME_TOO_LARGE, CLOSE_GOING_AWAY, CLOSE_HEARTBEAT_TIMEOUT, CLOSE_INTERNAL_ERROR, CLOSE_INVALID_UTF8,
-    CLOSE_SESSION_REVOKED, CLOSE_TOKEN_EXPIRED, CLOSE_TOO_SLOW, MAX_FRAME_BYTES, MAX_REPORT_REASON_CHARS,
+    CLOSE_FRAME_BYTES, CLOSE_GOING_AWAY, CLOSE_HEARTBEAT_TIMEOUT, CLOSE_INTERNAL_ERROR, CLOSE_SESSION_REVOKED,
+    CLOSE_TOKEN_EXPIRED, CLOSE_TOO_SLOW, MAX_FRAME_BYTES, MAX_REPORT_REASON_CHARS,
 };
 use pretzel_api::{
     ChatError, ChatErrorCode, ChatMessage, ClientFrame, MessageId, RoomCursor, RoomId, RoomMember, RoomSummary,
     ServerFrame, UserId,
 };
-use std::collections::{HashMap, HashSet};
-use std::future::Future;
+use std::collections::HashSet;
+use std::io;
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::Duration;
+use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 /// Messages read per storage round trip while replaying.
 const REPLAY_PAGE: u32 = 500;
-/// Longest wait for one frame to be taken by the client's socket.
+/// Longest wait for the client's socket to take more bytes.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a closing connection waits for the client's close reply.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// Bytes taken from the socket per read call.
+const READ_CHUNK: usize = 4 * 1024;
+/// Bytes read before the frames among them are answered, so one busy client cannot hog the task.
+const READ_PER_WAKE: usize = 64 * 1024;
+/// Frames gathered (a replay, a burst of queued events) before they are written out.
+const WRITE_BATCH: usize = 64 * 1024;
+/// Close code for a frame that breaks RFC 6455 (standard "protocol error").
+const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+/// Close code answering the client's close without one of its own (standard "normal closure").
+const CLOSE_NORMAL: u16 = 1000;
 
 /// Why the connection loop stopped.
 #[derive(Debug)]
@@ -56,21 +71,49 @@ enum End {
 /// A failed write ends the connection; everything else is answered on it.
 type Step = Result<(), End>;
 
-/// The rooms this connection is subscribed to, with the last seq sent in each; unsubscribes from
-/// all of them, and unregisters the connection, when dropped, however the connection ends.
+/// The rooms this connection is subscribed to in the hub; unsubscribes from all of them, closes the
+/// mailbox and unregisters the connection when dropped, however the connection ends.
 struct Subscriptions {
     hub: ChatHub,
     user: UserId,
-    conn: ConnId,
-    rooms: HashMap<RoomId, u64>,
+    registration: Registration,
+    joined: HashSet<RoomId>,
+}
+
+impl Subscriptions {
+    fn mailbox(&self) -> &Mailbox {
+        &self.registration.mailbox
+    }
+
+    fn conn(&self) -> ConnId {
+        self.registration.conn
+    }
+
+    fn join(&mut self, room: RoomId) {
+        if self.joined.insert(room) {
+            self.hub.join(room, self.user, &self.registration);
+        }
+    }
+
+    fn leave(&mut self, room: RoomId) {
+        self.registration.mailbox.remove_mark(room);
+        if self.joined.remove(&room) {
+            self.hub.leave(room, self.user, self.registration.conn);
+        }
+    }
+
+    fn is_joined(&self, room: RoomId) -> bool {
+        self.joined.contains(&room)
+    }
 }
 
 impl Drop for Subscriptions {
     fn drop(&mut self) {
-        for room in self.rooms.keys() {
-            self.hub.leave(*room, self.user, self.conn);
+        self.registration.mailbox.close();
+        for room in &self.joined {
+            self.hub.leave(*room, self.user, self.registration.conn);
         }
-        self.hub.unregister(self.user, self.conn);
+        self.hub.unregister(self.user, self.registration.conn);
     }
 }
 
@@ -79,121 +122,68 @@ struct Connection {
     hub: ChatHub,
     session: AuthSession,
     display_name: String,
-    registration: Registration,
     subs: Subscriptions,
-    /// The students this one blocks: their messages and typing are not sent here.
-    blocked: HashSet<UserId>,
+    reader: FrameReader,
+    /// Frames this task has gathered and not yet handed to the mailbox.
+    pending: BytesMut,
+    /// Publishers are held (see [`Mailbox::hold`]) until the queued events are handled.
+    holding: bool,
     greeted: bool,
     last_heard: Instant,
 }
 
-/// Serves one upgraded socket until it closes.
+/// Serves one upgraded socket until it closes; `leftover` holds bytes the client sent right after its
+/// handshake.
 ///
 /// This future lives as long as the connection, so every step that is not the loop itself runs
 /// boxed: inline, the compiler gave each of them a slot of its own beside the loop's, and an idle
 /// connection kept 4.4 KiB of future instead of the 1.4 KiB its loop needs.
-pub async fn serve(mut socket: WebSocket, state: AppState, session: AuthSession) {
+pub async fn serve(socket: TcpStream, leftover: Bytes, state: AppState, session: AuthSession) {
     let hub = state.chat.clone();
-    let display_name = match Box::pin(state.db.user_by_id(session.user_id)).await {
-        Ok(Some(user)) => user.display_name,
-        Ok(None) => {
-            Box::pin(close(&mut socket, CLOSE_SESSION_REVOKED, "session_revoked")).await;
-            return;
-        }
-        Err(error) => {
-            tracing::error!(%error, "chat connection could not load its user");
-            Box::pin(close(&mut socket, CLOSE_INTERNAL_ERROR, "internal")).await;
-            return;
-        }
-    };
-    let registration = hub.register(session.user_id);
-    let subs =
-        Subscriptions { hub: hub.clone(), user: session.user_id, conn: registration.conn, rooms: HashMap::new() };
+    let registration = hub.register(session.user_id, socket);
+    let subs = Subscriptions { hub: hub.clone(), user: session.user_id, registration, joined: HashSet::new() };
+    let mut reader = FrameReader::new(CLOSE_FRAME_BYTES);
+    reader.extend(&leftover);
+    // It may share the HTTP layer's whole read buffer: not for the life of the connection.
+    drop(leftover);
     let mut connection = Connection {
         state,
         hub,
         session,
-        display_name,
-        registration,
+        display_name: String::new(),
         subs,
-        blocked: HashSet::new(),
+        reader,
+        pending: BytesMut::new(),
+        holding: true,
         greeted: false,
         last_heard: Instant::now(),
     };
-    tracing::debug!(user = %session.user_id, conn = connection.registration.conn.0, "chat connection open");
-    let run = Box::pin(connection.run(&mut socket));
+    let conn = connection.subs.conn().0;
+    tracing::debug!(user = %session.user_id, conn, "chat connection open");
+    let run = Box::pin(connection.start());
     if let End::Close(code, reason) = run.await {
-        Box::pin(async {
-            close(&mut socket, code, reason).await;
-            finish_close(&mut socket, code).await;
-        })
-        .await;
+        Box::pin(connection.close(code, reason)).await;
     }
-    tracing::debug!(user = %session.user_id, conn = connection.registration.conn.0, "chat connection closed");
+    tracing::debug!(user = %session.user_id, conn, "chat connection closed");
 }
 
-async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-    // The client may already be gone; there is nobody left to tell.
-    let _ = write(socket, Message::Close(Some(frame))).await;
-}
-
-/// Waits (briefly) for the client to answer the close. Dropping a socket with unread input resets the
-/// connection, and a reset can discard the close frame before the client reads it.
-async fn finish_close(socket: &mut WebSocket, code: u16) {
-    if code == CLOSE_FRAME_TOO_LARGE {
-        // Reading on would read the oversized frame after all: give the client a moment instead.
-        tokio::time::sleep(CLOSE_GRACE / 2).await;
-        return;
+/// How a frame the client cannot send ends the connection: oversize and bad UTF-8 get an error frame
+/// first, as they are mistakes a client can learn from.
+fn frame_error(error: &FrameError) -> (Option<ChatError>, End) {
+    match error {
+        FrameError::TooLarge(_) => (
+            Some(Refusal::bare().error(
+                ChatErrorCode::FrameTooLarge,
+                format!("Frames may have at most {MAX_FRAME_BYTES} bytes; this one was not read."),
+            )),
+            End::Close(error.close_code(), "frame_too_large"),
+        ),
+        FrameError::InvalidUtf8 => (
+            Some(Refusal::bare().error(ChatErrorCode::InvalidUtf8, "A text frame was not UTF-8.")),
+            End::Close(error.close_code(), "invalid_utf8"),
+        ),
+        FrameError::Protocol(_) => (None, End::Close(CLOSE_PROTOCOL_ERROR, "protocol_error")),
     }
-    let _ = tokio::time::timeout(CLOSE_GRACE, async {
-        while let Some(Ok(message)) = socket.recv().await {
-            if matches!(message, Message::Close(_)) {
-                break;
-            }
-        }
-    })
-    .await;
-}
-
-async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> Step {
-    write(socket, Message::Text(frame_text(frame))).await
-}
-
-/// Writes one frame and flushes it.
-async fn write(socket: &mut WebSocket, message: Message) -> Step {
-    bounded(socket.send(message)).await
-}
-
-/// Queues one frame in the socket's write buffer, which goes out when it fills or at the next
-/// [`flush`]: a connection woken for several live events writes them with one syscall.
-async fn feed(socket: &mut WebSocket, message: Message) -> Step {
-    bounded(SinkExt::feed(socket, message)).await
-}
-
-/// Writes out what [`feed`] queued.
-async fn flush(socket: &mut WebSocket) -> Step {
-    bounded(SinkExt::flush(socket)).await
-}
-
-/// Runs one write. A write can only wait when the client stopped reading and the socket's buffers
-/// are full; waiting longer than [`WRITE_TIMEOUT`] would pin this task (and its heartbeat) to a dead
-/// reader, so the connection is dropped instead and the client resumes when it comes back.
-///
-/// Almost every write finishes at once, into the kernel's socket buffer; only one that has to wait
-/// gets the timer, which would otherwise be armed and dropped once per delivery.
-async fn bounded(writing: impl Future<Output = Result<(), axum::Error>>) -> Step {
-    let mut writing = std::pin::pin!(writing);
-    let first_try = std::future::poll_fn(|cx| Poll::Ready(writing.as_mut().poll(cx))).await;
-    let written = match first_try {
-        Poll::Ready(written) => written,
-        Poll::Pending => tokio::time::timeout(WRITE_TIMEOUT, writing).await.map_err(|_| End::Gone)?,
-    };
-    written.map_err(|_| End::Gone)
-}
-
-async fn send_error(socket: &mut WebSocket, error: ChatError) -> Step {
-    send(socket, &ServerFrame::Error(error)).await
 }
 
 fn not_member(refusal: &Refusal) -> ChatError {
@@ -205,38 +195,163 @@ fn internal(refusal: &Refusal, error: &DbError) -> ChatError {
     refusal.error(ChatErrorCode::Internal, "Something went wrong on the server; try again.")
 }
 
-/// How a transport error ends the connection: oversize and bad UTF-8 are the client's fault and get
-/// their close codes; anything else means the peer is gone.
-fn transport_error(error: axum::Error) -> (Option<ChatError>, End) {
-    let inner = error.into_inner();
-    match inner.downcast_ref::<tungstenite::Error>() {
-        Some(tungstenite::Error::Capacity(_)) => (
-            Some(Refusal::bare().error(
-                ChatErrorCode::FrameTooLarge,
-                format!("Frames may have at most {MAX_FRAME_BYTES} bytes; this one was not read."),
-            )),
-            End::Close(CLOSE_FRAME_TOO_LARGE, "frame_too_large"),
-        ),
-        Some(tungstenite::Error::Utf8(_)) => (
-            Some(Refusal::bare().error(ChatErrorCode::InvalidUtf8, "A text frame was not UTF-8.")),
-            End::Close(CLOSE_INVALID_UTF8, "invalid_utf8"),
-        ),
-        _ => (None, End::Gone),
-    }
-}
-
 impl Connection {
     fn user(&self) -> UserId {
         self.session.user_id
     }
 
-    /// The connection's loop. Every handler but live forwarding runs boxed: an idle connection then
-    /// keeps only the loop's own state in memory, not the largest of its handlers' (hello's reads).
+    fn mailbox(&self) -> &Mailbox {
+        self.subs.mailbox()
+    }
+
+    /// Loads the student's name, then runs the loop.
+    async fn start(&mut self) -> End {
+        match self.state.db.user_by_id(self.user()).await {
+            Ok(Some(user)) => self.display_name = user.display_name,
+            Ok(None) => return End::Close(CLOSE_SESSION_REVOKED, "session_revoked"),
+            Err(error) => {
+                tracing::error!(%error, "chat connection could not load its user");
+                return End::Close(CLOSE_INTERNAL_ERROR, "internal");
+            }
+        }
+        self.run().await
+    }
+
+    /// Gathers `frame` to be written with the step's other frames (see [`Connection::flush`]).
+    fn queue(&mut self, frame: &[u8]) {
+        self.pending.extend_from_slice(frame);
+    }
+
+    /// Gathers `frame` as a text frame of JSON.
+    fn queue_frame(&mut self, frame: &ServerFrame) {
+        let frame = wire_frame(frame);
+        self.queue(&frame);
+    }
+
+    /// Gathers `frame` and writes it out with everything gathered before.
+    async fn send(&mut self, frame: &ServerFrame) -> Step {
+        self.queue_frame(frame);
+        self.flush().await
+    }
+
+    async fn send_error(&mut self, error: ChatError) -> Step {
+        self.send(&ServerFrame::Error(error)).await
+    }
+
+    /// Writes the gathered frames after everything already on its way, and waits while the socket
+    /// cannot take them.
+    async fn flush(&mut self) -> Step {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let frames = std::mem::take(&mut self.pending).freeze();
+        match self.mailbox().write(frames) {
+            Ok(true) => Ok(()),
+            Ok(false) => self.drain().await,
+            Err(_) => Err(End::Gone),
+        }
+    }
+
+    /// Waits for the socket to take every unsent byte. A write can only wait when the client stopped
+    /// reading and the socket's buffers are full; waiting longer than [`WRITE_TIMEOUT`] for any
+    /// progress would pin this task (and its heartbeat) to a dead reader, so the connection is
+    /// dropped instead and the client resumes when it comes back.
+    async fn drain(&self) -> Step {
+        loop {
+            match self.mailbox().write_queued() {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(_) => return Err(End::Gone),
+            }
+            match tokio::time::timeout(WRITE_TIMEOUT, self.mailbox().socket().writable()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => return Err(End::Gone),
+            }
+        }
+    }
+
+    /// Holds publishers: live events queue for this task until [`Connection::stream_live`].
+    fn hold(&mut self) {
+        self.mailbox().hold();
+        self.holding = true;
+    }
+
+    /// Handles the live events queued while publishers were held, oldest first, then writes every
+    /// gathered frame and lets publishers write directly again.
+    async fn stream_live(&mut self) -> Step {
+        loop {
+            let next = self.subs.mailbox().next_or_stream(&mut self.pending).map_err(|_| End::Gone)?;
+            let Some(event) = next else {
+                self.holding = false;
+                return self.drain().await;
+            };
+            self.forward(&event).await?;
+        }
+    }
+
+    /// Gathers one queued live event, in seq order for messages.
+    async fn forward(&mut self, event: &RoomEvent) -> Step {
+        match self.mailbox().admit(event) {
+            Admission::Skip => return Ok(()),
+            Admission::Send => self.queue(&event.frame),
+            Admission::Gap { mark, seq } => {
+                Box::pin(self.fill_gap(event.room_id, mark, seq)).await?;
+                self.mailbox().set_mark(event.room_id, seq);
+                if !event.author.is_some_and(|author| self.mailbox().blocks(author)) {
+                    self.queue(&event.frame);
+                }
+            }
+        }
+        if self.pending.len() >= WRITE_BATCH { self.flush().await } else { Ok(()) }
+    }
+
+    /// Tells the client why the connection ends, then waits (briefly) for its answer: dropping a
+    /// socket with unread input resets the connection, and a reset can discard the close frame before
+    /// the client reads it.
+    async fn close(&mut self, code: u16, reason: &'static str) {
+        self.mailbox().close();
+        self.queue(&codec::close_frame(code, reason));
+        let wrote = tokio::time::timeout(CLOSE_GRACE, self.flush()).await;
+        if !matches!(wrote, Ok(Ok(()))) {
+            return;
+        }
+        if code == FrameError::TooLarge(0).close_code() {
+            // Reading on would read the oversized frame after all: give the client a moment instead.
+            tokio::time::sleep(CLOSE_GRACE / 2).await;
+            return;
+        }
+        let _ = tokio::time::timeout(CLOSE_GRACE, async {
+            let mut chunk = [0u8; READ_CHUNK];
+            loop {
+                if self.mailbox().socket().readable().await.is_err() {
+                    return;
+                }
+                match self.mailbox().socket().try_read(&mut chunk) {
+                    Ok(0) => return,
+                    Ok(read) => self.reader.extend(&chunk[..read]),
+                    Err(error) if error.kind() == io::ErrorKind::WouldBlock => continue,
+                    Err(_) => return,
+                }
+                loop {
+                    match self.reader.next_message() {
+                        Ok(Some(Inbound::Close(_))) | Err(_) => return,
+                        Ok(Some(_)) => {}
+                        Ok(None) => break,
+                    }
+                }
+            }
+        })
+        .await;
+    }
+
+    /// The connection's loop. Every handler runs boxed: an idle connection then keeps only the
+    /// loop's own state in memory, not the largest of its handlers' (hello's reads).
     ///
-    /// It waits on three things only: its mailbox's alerts (live events, the kick, membership,
-    /// resync, shutdown), one timer (the next heartbeat or the token's expiry, whichever is first),
-    /// and the socket. A live delivery wakes it for the first of these, which costs one atomic swap.
-    async fn run(&mut self, socket: &mut WebSocket) -> End {
+    /// It waits on three things only: its mailbox's alerts (events queued for it, the kick,
+    /// membership, resync, shutdown, unsent bytes, a broken socket), one timer (the next heartbeat or
+    /// the token's expiry, whichever is first), and the socket's readability. Live events streaming
+    /// to the client do not wake it at all: publishers write them.
+    async fn run(&mut self) -> End {
         let heartbeat = self.hub.settings().heartbeat;
         let now_ms = crate::db::now_millis();
         let until_expiry = Duration::from_millis(u64::try_from(self.session.access_expires_at - now_ms).unwrap_or(0));
@@ -245,74 +360,125 @@ impl Connection {
         let mut next_ping = now + heartbeat;
         let timer = tokio::time::sleep_until(next_ping.min(expires_at));
         tokio::pin!(timer);
-        let mailbox = Arc::clone(&self.registration.mailbox);
+        let registration_mailbox = Arc::clone(&self.subs.registration.mailbox);
+        let mailbox = &*registration_mailbox;
+        // Bytes that came with the handshake are frames too.
+        let mut step = Box::pin(self.answer_buffered()).await;
         loop {
-            let step = tokio::select! {
+            if step.is_ok() && self.holding {
+                step = Box::pin(self.stream_live()).await;
+            }
+            if step.is_ok() {
+                step = Box::pin(self.flush()).await;
+            }
+            if let Err(end) = step {
+                return end;
+            }
+            step = tokio::select! {
                 biased;
-                alerts = mailbox.alerts() => self.on_alerts(socket, &mailbox, alerts).await,
+                alerts = mailbox.alerts() => Box::pin(self.on_alerts(alerts)).await,
                 () = &mut timer => {
                     if Instant::now() >= expires_at {
-                        if send(socket, &ServerFrame::TokenExpired).await.is_err() {
+                        if self.send(&ServerFrame::TokenExpired).await.is_err() {
                             return End::Gone;
                         }
                         return End::Close(CLOSE_TOKEN_EXPIRED, "token_expired");
                     }
-                    let step = Box::pin(self.on_tick(socket, heartbeat)).await;
+                    let step = Box::pin(self.on_tick(heartbeat)).await;
                     next_ping = Instant::now() + heartbeat;
                     timer.as_mut().reset(next_ping.min(expires_at));
                     step
                 }
-                inbound = socket.recv() => match inbound {
-                    None => return End::Gone,
-                    Some(Err(error)) => {
-                        let (frame, end) = transport_error(error);
-                        if let Some(frame) = frame {
-                            // Best effort: the socket may no longer be writable.
-                            let _ = send_error(socket, frame).await;
-                        }
-                        return end;
-                    }
-                    Some(Ok(message)) => {
-                        self.last_heard = Instant::now();
-                        Box::pin(self.on_message(socket, message)).await
-                    }
+                readable = mailbox.socket().readable() => match readable {
+                    Ok(()) => Box::pin(self.on_readable()).await,
+                    Err(_) => Err(End::Gone),
                 },
             };
-            if let Err(end) = step {
-                return end;
+        }
+    }
+
+    /// Reads what the socket holds and answers every complete frame in it.
+    async fn on_readable(&mut self) -> Step {
+        let open = self.read_available();
+        self.answer_buffered().await?;
+        if open { Ok(()) } else { Err(End::Gone) }
+    }
+
+    /// Moves what the socket holds (up to [`READ_PER_WAKE`] bytes) into the frame reader; `false`
+    /// once the client has closed its side or the socket failed.
+    fn read_available(&mut self) -> bool {
+        let mut chunk = [0u8; READ_CHUNK];
+        let mut total = 0;
+        while total < READ_PER_WAKE {
+            match self.subs.mailbox().socket().try_read(&mut chunk) {
+                Ok(0) => return false,
+                Ok(read) => {
+                    self.reader.extend(&chunk[..read]);
+                    total += read;
+                }
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    /// Answers every complete frame the reader holds.
+    async fn answer_buffered(&mut self) -> Step {
+        loop {
+            match self.reader.next_message() {
+                Ok(None) => return Ok(()),
+                Ok(Some(inbound)) => {
+                    self.last_heard = Instant::now();
+                    self.on_inbound(inbound).await?;
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "chat client broke the framing");
+                    let (frame, end) = frame_error(&error);
+                    if let Some(frame) = frame {
+                        self.queue_frame(&ServerFrame::Error(frame));
+                    }
+                    return Err(end);
+                }
             }
         }
     }
 
     /// Acts on the alerts taken from the mailbox, most urgent first.
-    async fn on_alerts(&mut self, socket: &mut WebSocket, mailbox: &Mailbox, alerts: Alerts) -> Step {
+    async fn on_alerts(&mut self, alerts: Alerts) -> Step {
+        if alerts.contains(Alerts::BROKEN) {
+            return Err(End::Gone);
+        }
         if alerts.contains(Alerts::SHUTDOWN) {
             return Err(End::Close(CLOSE_GOING_AWAY, "server_shutting_down"));
         }
         if alerts.contains(Alerts::KICK) {
             let text = "This connection fell too far behind; reconnect and resume.";
             let error = Refusal::bare().error(ChatErrorCode::TooSlow, text);
-            send_error(socket, error).await.map_err(|_| End::Gone)?;
+            self.queue_frame(&ServerFrame::Error(error));
             return Err(End::Close(CLOSE_TOO_SLOW, "too_slow"));
         }
         if alerts.contains(Alerts::READY) {
-            self.forward_queued(socket, mailbox).await?;
+            self.stream_live().await?;
+        }
+        if alerts.contains(Alerts::UNSENT) {
+            self.drain().await?;
         }
         if alerts.contains(Alerts::RESYNC) {
-            Box::pin(self.recover(socket)).await?;
+            self.recover().await?;
         }
         // After the live events, ahead of the client's next frames: whatever the client does after
         // the edit that raised it already sees the new rooms.
         if alerts.contains(Alerts::MEMBERSHIP) {
-            Box::pin(self.membership_changed(socket)).await?;
+            self.membership_changed().await?;
         }
         Ok(())
     }
 
-    async fn on_message(&mut self, socket: &mut WebSocket, message: Message) -> Step {
-        let size = match &message {
-            Message::Text(text) => text.len(),
-            Message::Binary(bytes) => bytes.len(),
+    async fn on_inbound(&mut self, inbound: Inbound) -> Step {
+        let size = match &inbound {
+            Inbound::Text(text) => text.len(),
+            Inbound::Binary(bytes) => bytes.len(),
             _ => 0,
         };
         if size > MAX_FRAME_BYTES {
@@ -320,27 +486,37 @@ impl Connection {
                 ChatErrorCode::FrameTooLarge,
                 format!("Frames may have at most {MAX_FRAME_BYTES} bytes; this one had {size}."),
             );
-            return send_error(socket, error).await;
+            return self.send_error(error).await;
         }
-        let frame = match message {
-            Message::Text(text) => frames::parse(text.as_str()),
-            Message::Binary(bytes) => frames::parse_binary(&bytes),
-            // Pongs (and the pongs answering the client's pings, sent by the WebSocket layer) only
-            // prove the client is alive.
-            Message::Ping(_) | Message::Pong(_) => return Ok(()),
-            Message::Close(_) => return Err(End::Gone),
+        let frame = match inbound {
+            Inbound::Text(text) => frames::parse(&text),
+            Inbound::Binary(bytes) => frames::parse_binary(&bytes),
+            Inbound::Ping(payload) => {
+                self.queue(&codec::pong_frame(&payload));
+                return Ok(());
+            }
+            // Pongs answer the heartbeat's pings: they only prove the client is alive.
+            Inbound::Pong => return Ok(()),
+            Inbound::Close(code) => {
+                // Answered with the client's own code, as RFC 6455 asks; then there is nothing more to say.
+                self.mailbox().close();
+                self.queue(&codec::close_frame(code.unwrap_or(CLOSE_NORMAL), ""));
+                let _ = self.flush().await;
+                return Err(End::Gone);
+            }
         };
         match frame {
-            Ok(frame) => self.on_frame(socket, frame).await,
-            Err(error) => send_error(socket, error).await,
+            Ok(frame) => self.on_frame(frame).await,
+            Err(error) => self.send_error(error).await,
         }
     }
 
-    async fn on_tick(&mut self, socket: &mut WebSocket, heartbeat: Duration) -> Step {
+    async fn on_tick(&mut self, heartbeat: Duration) -> Step {
         if self.last_heard.elapsed() > heartbeat * 2 {
             return Err(End::Close(CLOSE_HEARTBEAT_TIMEOUT, "heartbeat_timeout"));
         }
-        write(socket, Message::Ping(Default::default())).await?;
+        self.queue(&codec::ping_frame(&[]));
+        self.flush().await?;
         // Logout and revocation reach open connections within one interval.
         match self.state.db.session(self.session.session_id).await {
             Ok(Some(session)) if session.is_live(crate::db::now_millis()) => {}
@@ -350,74 +526,72 @@ impl Connection {
         if self.greeted {
             // Blocks made on another connection of the student apply here from now on.
             match self.state.db.blocked_users(self.user()).await {
-                Ok(blocked) => self.blocked = blocked.into_iter().collect(),
+                Ok(blocked) => self.mailbox().set_blocked(blocked.into_iter().collect()),
                 Err(error) => tracing::warn!(%error, "chat block list check failed"),
             }
-            self.resync(socket, false).await?;
+            self.resync(false).await?;
         }
         Ok(())
     }
 
-    async fn on_frame(&mut self, socket: &mut WebSocket, frame: ClientFrame) -> Step {
+    async fn on_frame(&mut self, frame: ClientFrame) -> Step {
         if !self.greeted && !matches!(frame, ClientFrame::Hello { .. } | ClientFrame::Ping { .. }) {
             let error = Refusal::bare().error(ChatErrorCode::HelloRequired, "Send a hello frame first.");
-            return send_error(socket, error).await;
+            return self.send_error(error).await;
         }
         match frame {
-            ClientFrame::Hello { resume } => self.on_hello(socket, resume).await,
+            ClientFrame::Hello { resume } => self.on_hello(resume).await,
             ClientFrame::Send { room_id, client_msg_id, body, reply_to, mentions } => {
-                self.on_send(socket, room_id, &client_msg_id, &body, reply_to, &mentions).await
+                self.on_send(room_id, &client_msg_id, &body, reply_to, &mentions).await
             }
-            ClientFrame::History { room_id, before_seq, limit } => {
-                self.on_history(socket, room_id, before_seq, limit).await
-            }
-            ClientFrame::Edit { message_id, body } => self.on_update(socket, message_id, Some(&body)).await,
-            ClientFrame::Delete { message_id } => self.on_update(socket, message_id, None).await,
-            ClientFrame::Typing { room_id } => self.on_typing(socket, room_id).await,
-            ClientFrame::Read { room_id, seq } => self.on_read(socket, room_id, seq).await,
-            ClientFrame::Rooms => self.resync(socket, true).await,
-            ClientFrame::Members { room_id } => self.on_members(socket, room_id).await,
-            ClientFrame::Block { user_id } => self.on_block(socket, user_id, true).await,
-            ClientFrame::Unblock { user_id } => self.on_block(socket, user_id, false).await,
-            ClientFrame::Report { message_id, reason } => self.on_report(socket, message_id, &reason).await,
-            ClientFrame::Ping { nonce } => send(socket, &ServerFrame::Pong { nonce }).await,
+            ClientFrame::History { room_id, before_seq, limit } => self.on_history(room_id, before_seq, limit).await,
+            ClientFrame::Edit { message_id, body } => self.on_update(message_id, Some(&body)).await,
+            ClientFrame::Delete { message_id } => self.on_update(message_id, None).await,
+            ClientFrame::Typing { room_id } => self.on_typing(room_id).await,
+            ClientFrame::Read { room_id, seq } => self.on_read(room_id, seq).await,
+            ClientFrame::Rooms => self.resync(true).await,
+            ClientFrame::Members { room_id } => self.on_members(room_id).await,
+            ClientFrame::Block { user_id } => self.on_block(user_id, true).await,
+            ClientFrame::Unblock { user_id } => self.on_block(user_id, false).await,
+            ClientFrame::Report { message_id, reason } => self.on_report(message_id, &reason).await,
+            ClientFrame::Ping { nonce } => self.send(&ServerFrame::Pong { nonce }).await,
         }
     }
 
     /// Subscribes to every member room, welcomes, replays what the client missed, then says so.
-    async fn on_hello(&mut self, socket: &mut WebSocket, resume: Vec<RoomCursor>) -> Step {
+    async fn on_hello(&mut self, resume: Vec<RoomCursor>) -> Step {
         if self.greeted {
             let error = Refusal::bare().error(ChatErrorCode::InvalidRequest, "hello was already sent.");
-            return send_error(socket, error).await;
+            return self.send_error(error).await;
         }
         let (rooms, blocked) = match self.hello_reads().await {
             Ok(read) => read,
-            Err(error) => return send_error(socket, internal(&Refusal::bare(), &error)).await,
+            Err(error) => return self.send_error(internal(&Refusal::bare(), &error)).await,
         };
-        self.blocked = blocked.iter().copied().collect();
+        self.hold();
+        self.mailbox().set_blocked(blocked.iter().copied().collect());
         // Subscribe before reading anything: what is stored after this point also arrives live, and
         // the seq marks below sort out the overlap.
         for room in &rooms {
-            self.hub.join(*room, self.user(), &self.registration);
-            self.subs.rooms.insert(*room, 0);
+            self.subs.join(*room);
+            self.mailbox().set_mark(*room, 0);
         }
         self.greeted = true;
         let summaries = match self.summaries().await {
             Ok(summaries) => summaries,
-            Err(error) => return send_error(socket, internal(&Refusal::bare(), &error)).await,
+            Err(error) => return self.send_error(internal(&Refusal::bare(), &error)).await,
         };
         for summary in &summaries {
-            if let Some(mark) = self.subs.rooms.get_mut(&summary.room_id) {
-                *mark = summary.last_seq;
+            if self.subs.is_joined(summary.room_id) {
+                self.mailbox().set_mark(summary.room_id, summary.last_seq);
             }
         }
         // A room that left the timetable between the two reads has no mark to stream from: drop it
         // (the next resync settles it either way).
         let listed: Vec<RoomId> = summaries.iter().map(|s| s.room_id).collect();
-        let unlisted: Vec<RoomId> = self.subs.rooms.keys().filter(|r| !listed.contains(r)).copied().collect();
+        let unlisted: Vec<RoomId> = self.subs.joined.iter().filter(|r| !listed.contains(r)).copied().collect();
         for room in unlisted {
-            self.subs.rooms.remove(&room);
-            self.hub.leave(room, self.user(), self.registration.conn);
+            self.subs.leave(room);
         }
         let welcome = ServerFrame::Welcome {
             user_id: self.user(),
@@ -428,24 +602,25 @@ impl Connection {
             limits: self.hub.settings().limits(),
             blocked,
         };
-        send(socket, &welcome).await?;
+        self.send(&welcome).await?;
         for cursor in resume {
-            let Some(&newest) = self.subs.rooms.get(&cursor.room_id) else {
+            let Some(newest) = self.mailbox().mark(cursor.room_id) else {
                 let refusal = Refusal::room(cursor.room_id);
                 let error = match self.state.db.room_access(cursor.room_id, self.user()).await {
                     Ok(RoomAccess::Unknown) => refusal.error(ChatErrorCode::UnknownRoom, "There is no such room."),
                     Ok(_) => refusal.error(ChatErrorCode::NotMember, "This course is not in your primary timetable."),
                     Err(error) => internal(&refusal, &error),
                 };
-                send_error(socket, error).await?;
+                self.send_error(error).await?;
                 continue;
             };
             // A client claiming more than is stored (a database restored from backup) gets what there is.
             let from = cursor.last_seq.min(newest);
-            self.replay(socket, cursor.room_id, from).await?;
+            self.replay(cursor.room_id, from).await?;
         }
-        let rooms = self.subs.rooms.iter().map(|(&room_id, &last_seq)| RoomCursor { room_id, last_seq }).collect();
-        send(socket, &ServerFrame::Synced { rooms }).await
+        let rooms =
+            self.mailbox().marks().into_iter().map(|(room_id, last_seq)| RoomCursor { room_id, last_seq }).collect();
+        self.send(&ServerFrame::Synced { rooms }).await
     }
 
     async fn hello_reads(&self) -> Result<(Vec<RoomId>, Vec<UserId>), DbError> {
@@ -453,21 +628,22 @@ impl Connection {
     }
 
     /// Sends `message` unless its author is blocked here.
-    async fn send_message(&self, socket: &mut WebSocket, message: ChatMessage) -> Step {
-        if self.blocked.contains(&message.author_id) {
+    async fn send_message(&mut self, message: ChatMessage) -> Step {
+        if self.mailbox().blocks(message.author_id) {
             return Ok(());
         }
-        send(socket, &ServerFrame::Message(message)).await
+        self.queue_frame(&ServerFrame::Message(message));
+        if self.pending.len() >= WRITE_BATCH { self.flush().await } else { Ok(()) }
     }
 
     /// Sends every stored message of `room` after `after` and moves the room's mark to the last one.
-    async fn replay(&mut self, socket: &mut WebSocket, room: RoomId, after: u64) -> Step {
+    async fn replay(&mut self, room: RoomId, after: u64) -> Step {
         let mut mark = after;
         loop {
             let page = match self.state.db.messages_after(room, mark, REPLAY_PAGE).await {
                 Ok(page) => page,
                 Err(error) => {
-                    let _ = send_error(socket, internal(&Refusal::room(room), &error)).await;
+                    let _ = self.send_error(internal(&Refusal::room(room), &error)).await;
                     // The client must not believe it caught up: it reconnects and resumes.
                     return Err(End::Close(CLOSE_INTERNAL_ERROR, "internal"));
                 }
@@ -475,44 +651,44 @@ impl Connection {
             let full = page.len() == REPLAY_PAGE as usize;
             for message in page {
                 mark = message.seq;
-                self.send_message(socket, message).await?;
+                self.send_message(message).await?;
             }
             if !full {
                 break;
             }
         }
-        self.subs.rooms.insert(room, mark);
+        self.mailbox().set_mark(room, mark);
         Ok(())
     }
 
     /// The student's rooms may have changed (a timetable edit): subscribe and unsubscribe now, and tell
     /// the client when they did. Before hello there is nothing to bring in line: hello reads them.
-    async fn membership_changed(&mut self, socket: &mut WebSocket) -> Step {
+    async fn membership_changed(&mut self) -> Step {
         if !self.greeted {
             return Ok(());
         }
-        self.resync(socket, false).await
+        self.resync(false).await
     }
 
     /// The fan-out may have lost events (Redis was away): a membership signal among them is made good
     /// by re-reading the rooms, and lost messages by replaying every room after its mark.
-    async fn recover(&mut self, socket: &mut WebSocket) -> Step {
-        self.membership_changed(socket).await?;
-        self.catch_up(socket).await
+    async fn recover(&mut self) -> Step {
+        self.hold();
+        self.membership_changed().await?;
+        self.catch_up().await
     }
 
     /// Replays every room after its mark: in a room that went quiet no later message would ever
     /// reveal the gap.
-    async fn catch_up(&mut self, socket: &mut WebSocket) -> Step {
-        let marks: Vec<(RoomId, u64)> = self.subs.rooms.iter().map(|(&room, &mark)| (room, mark)).collect();
-        for (room, mark) in marks {
-            self.replay(socket, room, mark).await?;
+    async fn catch_up(&mut self) -> Step {
+        for (room, mark) in self.mailbox().marks() {
+            self.replay(room, mark).await?;
         }
         Ok(())
     }
 
     /// Sends the stored messages of `room` between the seqs `mark` and `seq`, both excluded.
-    async fn fill_gap(&mut self, socket: &mut WebSocket, room: RoomId, mark: u64, seq: u64) -> Step {
+    async fn fill_gap(&mut self, room: RoomId, mark: u64, seq: u64) -> Step {
         let missed = match self.state.db.messages_between(room, mark, seq).await {
             Ok(missed) => missed,
             Err(error) => {
@@ -521,43 +697,15 @@ impl Connection {
             }
         };
         for message in missed {
-            self.send_message(socket, message).await?;
+            self.send_message(message).await?;
         }
         Ok(())
-    }
-
-    /// Forwards the live events queued for this connection, oldest first, and flushes them together.
-    async fn forward_queued(&mut self, socket: &mut WebSocket, mailbox: &Mailbox) -> Step {
-        while let Some(event) = mailbox.take() {
-            self.forward(socket, &event).await?;
-        }
-        flush(socket).await
-    }
-
-    /// Queues one live event on the socket, in seq order for messages (the caller flushes).
-    async fn forward(&mut self, socket: &mut WebSocket, event: &RoomEvent) -> Step {
-        let Some(&mark) = self.subs.rooms.get(&event.room_id) else {
-            // Left the room since the event was queued.
-            return Ok(());
-        };
-        let hidden = event.author.is_some_and(|author| self.blocked.contains(&author));
-        let EventKind::Message { seq } = event.kind else {
-            return if hidden { Ok(()) } else { feed(socket, Message::Text(event.frame.clone())).await };
-        };
-        if seq <= mark {
-            return Ok(());
-        }
-        if seq > mark + 1 {
-            Box::pin(self.fill_gap(socket, event.room_id, mark, seq)).await?;
-        }
-        self.subs.rooms.insert(event.room_id, seq);
-        if hidden { Ok(()) } else { feed(socket, Message::Text(event.frame.clone())).await }
     }
 
     async fn summaries(&self) -> Result<Vec<RoomSummary>, DbError> {
         let mut summaries = self.state.db.room_summaries(self.user()).await?;
         for summary in &mut summaries {
-            if summary.last_message.as_ref().is_some_and(|m| self.blocked.contains(&m.author_id)) {
+            if summary.last_message.as_ref().is_some_and(|m| self.mailbox().blocks(m.author_id)) {
                 summary.last_message = None;
             }
             summary.online_count = u32::try_from(self.hub.online_users(summary.room_id).len()).unwrap_or(u32::MAX);
@@ -567,25 +715,28 @@ impl Connection {
 
     /// Brings the subscriptions in line with the timetable; sends the room list when asked to or when
     /// membership changed.
-    async fn resync(&mut self, socket: &mut WebSocket, always_send: bool) -> Step {
+    async fn resync(&mut self, always_send: bool) -> Step {
         let rooms = match self.state.db.member_room_ids(self.user()).await {
             Ok(rooms) => rooms,
             Err(error) => {
                 if always_send {
-                    return send_error(socket, internal(&Refusal::bare(), &error)).await;
+                    return self.send_error(internal(&Refusal::bare(), &error)).await;
                 }
                 tracing::warn!(%error, "chat membership check failed");
                 return Ok(());
             }
         };
-        let gone: Vec<RoomId> = self.subs.rooms.keys().filter(|r| !rooms.contains(r)).copied().collect();
-        let new: Vec<RoomId> = rooms.iter().filter(|r| !self.subs.rooms.contains_key(r)).copied().collect();
+        let gone: Vec<RoomId> = self.subs.joined.iter().filter(|r| !rooms.contains(r)).copied().collect();
+        let new: Vec<RoomId> = rooms.iter().filter(|r| !self.subs.is_joined(**r)).copied().collect();
         for room in &gone {
-            self.subs.rooms.remove(room);
-            self.hub.leave(*room, self.user(), self.registration.conn);
+            self.subs.leave(*room);
+        }
+        if !new.is_empty() {
+            // A new room's events queue until its mark is known, or they would be dropped as unmarked.
+            self.hold();
         }
         for room in &new {
-            self.hub.join(*room, self.user(), &self.registration);
+            self.subs.join(*room);
         }
         if gone.is_empty() && new.is_empty() && !always_send {
             return Ok(());
@@ -595,22 +746,22 @@ impl Connection {
             Err(error) => {
                 // Without a mark the new rooms cannot stream in order: drop them until the next try.
                 for room in &new {
-                    self.hub.leave(*room, self.user(), self.registration.conn);
+                    self.subs.leave(*room);
                 }
-                return send_error(socket, internal(&Refusal::bare(), &error)).await;
+                return self.send_error(internal(&Refusal::bare(), &error)).await;
             }
         };
         for summary in &summaries {
             if new.contains(&summary.room_id) {
-                self.subs.rooms.insert(summary.room_id, summary.last_seq);
+                self.mailbox().set_mark(summary.room_id, summary.last_seq);
             }
         }
         for room in &new {
-            if !self.subs.rooms.contains_key(room) {
-                self.hub.leave(*room, self.user(), self.registration.conn);
+            if self.mailbox().mark(*room).is_none() {
+                self.subs.leave(*room);
             }
         }
-        send(socket, &ServerFrame::Rooms { rooms: summaries }).await
+        self.send(&ServerFrame::Rooms { rooms: summaries }).await
     }
 
     /// `Ok(())` when the student is a member of `room`, else the error to send.
@@ -625,7 +776,6 @@ impl Connection {
 
     async fn on_send(
         &mut self,
-        socket: &mut WebSocket,
         room_id: RoomId,
         client_msg_id: &str,
         body: &str,
@@ -633,6 +783,8 @@ impl Connection {
         mentions: &[UserId],
     ) -> Step {
         let refusal = Refusal::send(client_msg_id, room_id);
+        // This connection's copy of the message queues behind the ack (see `run`, which writes both).
+        self.hold();
         match self.store(room_id, client_msg_id, body, reply_to, mentions, &refusal).await {
             Ok((message, duplicate)) => {
                 let ack = ServerFrame::Ack {
@@ -643,18 +795,14 @@ impl Connection {
                     created_at: message.created_at,
                     duplicate,
                 };
-                feed(socket, Message::Text(frame_text(&ack))).await?;
-                if !self.subs.rooms.contains_key(&room_id) {
+                self.queue_frame(&ack);
+                if !self.subs.is_joined(room_id) {
                     // A member room this connection had not subscribed to yet (a course added since).
-                    self.resync(socket, false).await?;
-                    return flush(socket).await;
+                    return self.resync(false).await;
                 }
-                // The message was published before the store answered, so its own live event is
-                // usually queued here already: it leaves with the ack in one write, not two.
-                let mailbox = Arc::clone(&self.registration.mailbox);
-                self.forward_queued(socket, &mailbox).await
+                Ok(())
             }
-            Err(error) => send_error(socket, error).await,
+            Err(error) => self.send_error(error).await,
         }
     }
 
@@ -702,13 +850,7 @@ impl Connection {
         }
     }
 
-    async fn on_history(
-        &mut self,
-        socket: &mut WebSocket,
-        room_id: RoomId,
-        before_seq: Option<u64>,
-        limit: Option<u32>,
-    ) -> Step {
+    async fn on_history(&mut self, room_id: RoomId, before_seq: Option<u64>, limit: Option<u32>) -> Step {
         let refusal = Refusal::room(room_id);
         let page = async {
             let limit = frames::history_limit(limit, &refusal)?;
@@ -720,13 +862,13 @@ impl Connection {
                 .map_err(|error| internal(&refusal, &error))
         };
         match page.await {
-            Ok((messages, has_more)) => send(socket, &ServerFrame::History { room_id, messages, has_more }).await,
-            Err(error) => send_error(socket, error).await,
+            Ok((messages, has_more)) => self.send(&ServerFrame::History { room_id, messages, has_more }).await,
+            Err(error) => self.send_error(error).await,
         }
     }
 
     /// An edit (`Some(body)`) or a deletion (`None`) of one of the student's own messages.
-    async fn on_update(&mut self, socket: &mut WebSocket, message_id: MessageId, body: Option<&str>) -> Step {
+    async fn on_update(&mut self, message_id: MessageId, body: Option<&str>) -> Step {
         let refusal = Refusal::message(message_id);
         let update = async {
             if let Some(body) = body {
@@ -772,17 +914,17 @@ impl Connection {
         };
         match update.await {
             Ok(()) => Ok(()),
-            Err(error) => send_error(socket, error).await,
+            Err(error) => self.send_error(error).await,
         }
     }
 
-    async fn on_typing(&mut self, socket: &mut WebSocket, room_id: RoomId) -> Step {
-        if !self.subs.rooms.contains_key(&room_id) {
+    async fn on_typing(&mut self, room_id: RoomId) -> Step {
+        if !self.subs.is_joined(room_id) {
             let refusal = Refusal::room(room_id);
             return match self.check_member(room_id, &refusal).await {
                 // A member room not subscribed yet: pick it up, and drop this one indicator.
-                Ok(()) => self.resync(socket, false).await,
-                Err(error) => send_error(socket, error).await,
+                Ok(()) => self.resync(false).await,
+                Err(error) => self.send_error(error).await,
             };
         }
         let frame = ServerFrame::Typing { room_id, user_id: self.user(), display_name: self.display_name.clone() };
@@ -791,7 +933,7 @@ impl Connection {
         Ok(())
     }
 
-    async fn on_read(&mut self, socket: &mut WebSocket, room_id: RoomId, seq: u64) -> Step {
+    async fn on_read(&mut self, room_id: RoomId, seq: u64) -> Step {
         let refusal = Refusal::room(room_id);
         let marked = async {
             self.check_member(room_id, &refusal).await?;
@@ -800,7 +942,7 @@ impl Connection {
         match marked.await {
             Ok((seq, unread)) => {
                 let frame = ServerFrame::ReadMarker { room_id, seq, unread };
-                if self.subs.rooms.contains_key(&room_id) {
+                if self.subs.is_joined(room_id) {
                     // Through the room so that every connection of the student hears it, this one included.
                     self.hub.publish(RoomEvent::new(
                         room_id,
@@ -811,18 +953,17 @@ impl Connection {
                     ));
                     Ok(())
                 } else {
-                    send(socket, &frame).await
+                    self.send(&frame).await
                 }
             }
-            Err(error) => send_error(socket, error).await,
+            Err(error) => self.send_error(error).await,
         }
     }
 
-    async fn on_block(&mut self, socket: &mut WebSocket, user_id: UserId, block: bool) -> Step {
+    async fn on_block(&mut self, user_id: UserId, block: bool) -> Step {
         let refusal = Refusal::bare();
         if user_id == self.user() {
-            return send_error(socket, refusal.error(ChatErrorCode::InvalidRequest, "You cannot block yourself."))
-                .await;
+            return self.send_error(refusal.error(ChatErrorCode::InvalidRequest, "You cannot block yourself.")).await;
         }
         let changed = async {
             if block {
@@ -836,17 +977,15 @@ impl Connection {
         };
         match changed.await {
             Ok(Some(user_ids)) => {
-                self.blocked = user_ids.iter().copied().collect();
-                send(socket, &ServerFrame::BlockList { user_ids }).await
+                self.mailbox().set_blocked(user_ids.iter().copied().collect());
+                self.send(&ServerFrame::BlockList { user_ids }).await
             }
-            Ok(None) => {
-                send_error(socket, refusal.error(ChatErrorCode::UnknownUser, "There is no such student.")).await
-            }
-            Err(error) => send_error(socket, internal(&refusal, &error)).await,
+            Ok(None) => self.send_error(refusal.error(ChatErrorCode::UnknownUser, "There is no such student.")).await,
+            Err(error) => self.send_error(internal(&refusal, &error)).await,
         }
     }
 
-    async fn on_report(&mut self, socket: &mut WebSocket, message_id: MessageId, reason: &str) -> Step {
+    async fn on_report(&mut self, message_id: MessageId, reason: &str) -> Step {
         let refusal = Refusal::message(message_id);
         let reported = async {
             if reason.chars().count() > MAX_REPORT_REASON_CHARS {
@@ -868,12 +1007,12 @@ impl Connection {
                 .map_err(|error| internal(&refusal, &error))
         };
         match reported.await {
-            Ok(()) => send(socket, &ServerFrame::Reported { message_id }).await,
-            Err(error) => send_error(socket, error).await,
+            Ok(()) => self.send(&ServerFrame::Reported { message_id }).await,
+            Err(error) => self.send_error(error).await,
         }
     }
 
-    async fn on_members(&mut self, socket: &mut WebSocket, room_id: RoomId) -> Step {
+    async fn on_members(&mut self, room_id: RoomId) -> Step {
         let refusal = Refusal::room(room_id);
         let members = async {
             self.check_member(room_id, &refusal).await?;
@@ -890,9 +1029,9 @@ impl Connection {
                         display_name: m.display_name,
                     })
                     .collect();
-                send(socket, &ServerFrame::Members { room_id, members }).await
+                self.send(&ServerFrame::Members { room_id, members }).await
             }
-            Err(error) => send_error(socket, error).await,
+            Err(error) => self.send_error(error).await,
         }
     }
 }

@@ -83,6 +83,8 @@ pub enum ErrorCode {
     StateConflict,
     /// The request's `Origin` header names a site the server does not accept (the chat WebSocket). 403.
     ForbiddenOrigin,
+    /// `GET /ws` was not a valid WebSocket handshake (the message says why). 400.
+    NotWebSocket,
     /// Too many attempts; retry after the `Retry-After` header's seconds. 429.
     RateLimited,
     /// The server failed; the cause is in its logs. 500.
@@ -118,6 +120,7 @@ impl ErrorCode {
             Self::SectionGone => "section_gone",
             Self::StateConflict => "state_conflict",
             Self::ForbiddenOrigin => "forbidden_origin",
+            Self::NotWebSocket => "not_websocket",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
@@ -186,6 +189,7 @@ mod tests {
             ErrorCode::SectionGone,
             ErrorCode::StateConflict,
             ErrorCode::ForbiddenOrigin,
+            ErrorCode::NotWebSocket,
             ErrorCode::RateLimited,
             ErrorCode::Internal,
             ErrorCode::Unavailable,
