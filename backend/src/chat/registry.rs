@@ -137,6 +137,10 @@ fn write_unsent(socket: &TcpStream, unsent: &mut VecDeque<Bytes>) -> io::Result<
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             Ok(written) if written == front.len() => {
                 unsent.pop_front();
+                if unsent.is_empty() {
+                    // Every frame goes through here: an emptied queue keeps no buffer.
+                    *unsent = VecDeque::new();
+                }
             }
             Ok(written) => {
                 let _ = front.split_to(written);
@@ -173,15 +177,26 @@ impl Mailbox {
 
     /// Writes `frames` after whatever is queued, as far as the socket takes them now, and queues the
     /// rest (raising [`Alerts::UNSENT`]).
-    fn write_locked(&self, out: &mut Outbound, frames: Bytes) -> io::Result<()> {
+    fn write_locked(&self, out: &mut Outbound, mut frames: Bytes) -> io::Result<()> {
         if frames.is_empty() {
             return Ok(());
         }
-        let was_empty = out.unsent.is_empty();
-        out.unsent.push_back(frames);
-        if was_empty && !write_unsent(&self.socket, &mut out.unsent)? {
+        if out.unsent.is_empty() {
+            // Straight from the caller's bytes: the usual write queues nothing, and allocates nothing.
+            loop {
+                match self.socket.try_write(&frames) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(written) if written == frames.len() => return Ok(()),
+                    Ok(written) => {
+                        let _ = frames.split_to(written);
+                    }
+                    Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(error) => return Err(error),
+                }
+            }
             self.raise(Alerts::UNSENT);
         }
+        out.unsent.push_back(frames);
         Ok(())
     }
 
@@ -238,6 +253,8 @@ impl Mailbox {
         if let Some(event) = out.events.pop_front() {
             return Ok(Some(event));
         }
+        // A streaming connection keeps no queue buffers (they are rarely needed again soon).
+        out.events = VecDeque::new();
         // Taken whole, so the connection keeps no buffer while it streams.
         self.write_locked(&mut out, std::mem::take(pending).freeze())?;
         out.direct = !out.closed;

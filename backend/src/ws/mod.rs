@@ -103,7 +103,9 @@ pub async fn upgrade(
         };
         // Served by `server`, an upgraded connection is always its TCP stream; anything else is a bug.
         match upgraded.downcast::<ServedIo>() {
-            Ok(parts) => connection::serve(parts.io.into_inner(), parts.read_buf, state, session).await,
+            // A task of its own: this one's state (the handshake's) would otherwise stay beside the
+            // connection's for as long as the connection lives.
+            Ok(parts) => drop(tokio::spawn(connection::serve(parts.io.into_inner(), parts.read_buf, state, session))),
             Err(_) => tracing::error!("an upgraded chat connection is not a TCP stream; closing it"),
         }
     });
