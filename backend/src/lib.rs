@@ -1,4 +1,4 @@
-//! Pretzel's server: REST (and, later, WebSocket) over SQLite or PostgreSQL.
+//! Pretzel's server: REST and the chat WebSocket over SQLite or PostgreSQL.
 //!
 //! [`run`] takes an already-bound listener, the configuration and a shutdown future, so the binary,
 //! the tests and the benchmarks all start the very same server. [`open_storage`] is the one way to

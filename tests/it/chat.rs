@@ -813,6 +813,25 @@ async fn upgrade_requires_a_token_and_an_allowed_origin(engine: Engine) {
     expect_error(plain(None, Some("pa1.forged.token")).await.unwrap(), 401, ErrorCode::InvalidToken).await;
     expect_error(plain(Some("https://evil.example"), Some(&ana.token)).await.unwrap(), 403, ErrorCode::ForbiddenOrigin)
         .await;
+    // A signed-in request that is not a proper handshake is told so, not left hanging.
+    let handshake = |version: &str, key: Option<&str>| {
+        let mut request = campus
+            .server
+            .http
+            .get(campus.server.url("/ws"))
+            .bearer_auth(&ana.token)
+            .header("connection", "keep-alive, Upgrade")
+            .header("upgrade", "websocket")
+            .header("sec-websocket-version", version);
+        if let Some(key) = key {
+            request = request.header("sec-websocket-key", key);
+        }
+        request.send()
+    };
+    let plain_get = campus.server.http.get(campus.server.url("/ws")).bearer_auth(&ana.token).send();
+    expect_error(plain_get.await.unwrap(), 400, ErrorCode::NotWebSocket).await;
+    expect_error(handshake("8", Some("dGhlIHNhbXBsZSBub25jZQ==")).await.unwrap(), 400, ErrorCode::NotWebSocket).await;
+    expect_error(handshake("13", None).await.unwrap(), 400, ErrorCode::NotWebSocket).await;
 }
 test_both_dbs!(test_upgrade_requires_a_token_and_an_allowed_origin, upgrade_requires_a_token_and_an_allowed_origin);
 

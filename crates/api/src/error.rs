@@ -84,6 +84,7 @@ pub enum ErrorCode {
     /// The request's `Origin` header names a site the server does not accept (the chat WebSocket). 403.
     ForbiddenOrigin,
     /// `GET /ws` was not a valid WebSocket handshake (the message says why). 400.
+    #[serde(rename = "not_websocket")]
     NotWebSocket,
     /// Too many attempts; retry after the `Retry-After` header's seconds. 429.
     RateLimited,
