@@ -927,12 +927,14 @@ async fn concurrent_senders_are_delivered_in_one_order_without_gaps(engine: Engi
         }
         assert_eq!(seqs, (1..=total as u64).collect::<Vec<_>>(), "student {who} saw every seq once, in order");
     }
-    // Each sender's own messages keep the order they were sent in.
-    let history = chats[0].history(room).await;
+    // Each sender's own messages keep the order they were sent in; their client ids are shown to
+    // their author only.
     for (who, student) in students.iter().enumerate() {
+        let history = chats[who].history(room).await;
         let mine: Vec<String> =
             history.iter().filter(|m| m.author_id == student.id).map(|m| m.client_msg_id.clone()).collect();
         assert_eq!(mine, (0..PER_SENDER).map(|r| format!("{who}-{r}")).collect::<Vec<_>>());
+        assert!(history.iter().filter(|m| m.author_id != student.id).all(|m| m.client_msg_id.is_empty()));
     }
 }
 test_both_dbs!(

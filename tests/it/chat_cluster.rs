@@ -249,7 +249,8 @@ fn assert_everyone_has(chats: &[&Chat], n: u64, acked: &HashMap<u64, String>) {
     for (i, chat) in chats.iter().enumerate() {
         assert_eq!(chat.seqs(), (1..=n).collect::<Vec<_>>(), "connection {i} got these seqs");
         for message in &chat.messages {
-            assert_eq!(acked.get(&message.seq), Some(&message.client_msg_id), "seq {} on connection {i}", message.seq);
+            let sent = acked.get(&message.seq).map(|id| format!("body of {id}"));
+            assert_eq!(sent.as_ref(), Some(&message.body), "seq {} on connection {i}", message.seq);
         }
     }
 }

@@ -503,8 +503,11 @@ async fn verify(
             assert_eq!(seqs, (1..=targets[room]).collect::<Vec<_>>(), "{} in room {room}", client.name);
             for message in held {
                 let (id, author) = by_seq[&(*room, message.seq)];
-                assert_eq!(message.client_msg_id, id, "{}: room {room} seq {}", client.name, message.seq);
+                assert_eq!(message.body, format!("body of {id}"), "{}: room {room} seq {}", client.name, message.seq);
                 assert_eq!(message.author_id, author, "{}: author of {id}", client.name);
+                // Only a send's author hears its client message id back.
+                let own_id = if author == client.user { id } else { "" };
+                assert_eq!(message.client_msg_id, own_id, "{}: the client id of {id}", client.name);
             }
         }
         for (id, &(room, seq)) in &client.acks {

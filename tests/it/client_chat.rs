@@ -222,7 +222,10 @@ async fn test_a_message_goes_from_pending_to_sent_and_reaches_the_other_student(
 
     let received = ben.line_event(room, |line| line.body == "hello from Ana").await;
     assert_eq!((received.mine, received.author_name.as_str()), (false, "Ana"));
-    assert_eq!((received.seq, received.client_msg_id.as_str()), (sent.seq, pending.client_msg_id.as_str()));
+    assert_eq!((received.seq, received.message_id), (sent.seq, sent.message_id));
+    // Ana's client id for the send stays hers: Ben's line is keyed by the message id.
+    let message_id = received.message_id.map(|id| id.0);
+    assert_eq!(received.client_msg_id, format!("#{}", message_id.unwrap_or_default()));
     let cached = ben.holds(room, &["hello from Ana"]).await;
     assert_eq!(sequence(&cached, &["hello from Ana"]).len(), 1);
     wait_for("Ben's room summary to show the message as unread", || {

@@ -21,7 +21,7 @@ use bytes::Bytes;
 use fanout::{Fanout, LocalFanout};
 use pretzel_api::chat::ChatLimits;
 use pretzel_api::chat::MAX_MESSAGE_CHARS;
-use pretzel_api::{RoomId, ServerFrame, UserId};
+use pretzel_api::{ChatMessage, RoomId, ServerFrame, UserId};
 use registry::{Alerts, ConnId, Mailbox, Registry, Subscriber};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -86,6 +86,16 @@ impl RoomEvent {
     pub fn json(&self) -> &[u8] {
         codec::server_payload(&self.frame)
     }
+}
+
+/// `message` as `viewer` may see it (`None`: a student other than its author). A send's
+/// `client_msg_id` is its author's business: kept out of everyone else's copies, it also keeps every
+/// live message a few dozen bytes shorter for each of its recipients.
+pub fn seen_by(mut message: ChatMessage, viewer: Option<UserId>) -> ChatMessage {
+    if viewer != Some(message.author_id) {
+        message.client_msg_id.clear();
+    }
+    message
 }
 
 /// `frame` as a WebSocket text frame of JSON.
@@ -255,6 +265,16 @@ impl ChatHub {
     /// Publishes `event` to the room's subscribers on every node.
     pub fn publish(&self, event: Arc<RoomEvent>) {
         self.inner.fanout.publish(event);
+    }
+
+    /// Publishes `message` in the frame `frame` makes of it: the author's connections get it whole,
+    /// everyone else's [as they may see it](seen_by).
+    pub fn publish_message(&self, kind: EventKind, message: &ChatMessage, frame: fn(ChatMessage) -> ServerFrame) {
+        let (room, author) = (message.room_id, message.author_id);
+        let own = frame(message.clone());
+        self.publish(RoomEvent::new(room, kind, Audience::Only(author), Some(author), &own));
+        let others = frame(seen_by(message.clone(), None));
+        self.publish(RoomEvent::new(room, kind, Audience::AllBut(author), Some(author), &others));
     }
 
     /// The users connected to `room`: on this node, and on the others as their last presence

@@ -22,7 +22,7 @@ use super::codec::{self, FrameError, FrameReader, Inbound};
 use super::frames::{self, Refusal};
 use crate::auth::AuthSession;
 use crate::chat::registry::{Admission, Alerts, ConnId, Mailbox};
-use crate::chat::{Audience, ChatHub, EventKind, Registration, RoomEvent, wire_frame};
+use crate::chat::{Audience, ChatHub, EventKind, Registration, RoomEvent, seen_by, wire_frame};
 use crate::db::DbError;
 use crate::db::chat::{NewMessage, RoomAccess, StoreOutcome, UpdateOutcome};
 use crate::state::AppState;
@@ -632,7 +632,7 @@ impl Connection {
         if self.mailbox().blocks(message.author_id) {
             return Ok(());
         }
-        self.queue_frame(&ServerFrame::Message(message));
+        self.queue_frame(&ServerFrame::Message(seen_by(message, Some(self.user()))));
         if self.pending.len() >= WRITE_BATCH { self.flush().await } else { Ok(()) }
     }
 
@@ -708,6 +708,7 @@ impl Connection {
             if summary.last_message.as_ref().is_some_and(|m| self.mailbox().blocks(m.author_id)) {
                 summary.last_message = None;
             }
+            summary.last_message = summary.last_message.take().map(|message| seen_by(message, Some(self.user())));
             summary.online_count = u32::try_from(self.hub.online_users(summary.room_id).len()).unwrap_or(u32::MAX);
         }
         Ok(summaries)
@@ -830,14 +831,7 @@ impl Connection {
         let _room = self.hub.room_lock(room_id).lock().await;
         match self.state.db.store_message(&new).await {
             Ok(StoreOutcome::Stored(message)) => {
-                let event = RoomEvent::new(
-                    room_id,
-                    EventKind::Message { seq: message.seq },
-                    Audience::Everyone,
-                    Some(message.author_id),
-                    &ServerFrame::Message(message.clone()),
-                );
-                self.hub.publish(event);
+                self.hub.publish_message(EventKind::Message { seq: message.seq }, &message, ServerFrame::Message);
                 Ok((message, false))
             }
             Ok(StoreOutcome::Duplicate(message)) => Ok((message, true)),
@@ -862,7 +856,11 @@ impl Connection {
                 .map_err(|error| internal(&refusal, &error))
         };
         match page.await {
-            Ok((messages, has_more)) => self.send(&ServerFrame::History { room_id, messages, has_more }).await,
+            Ok((messages, has_more)) => {
+                let viewer = Some(self.user());
+                let messages = messages.into_iter().map(|message| seen_by(message, viewer)).collect();
+                self.send(&ServerFrame::History { room_id, messages, has_more }).await
+            }
             Err(error) => self.send_error(error).await,
         }
     }
@@ -889,15 +887,7 @@ impl Connection {
             let _room = self.hub.room_lock(message.room_id).lock().await;
             match self.state.db.update_message(message_id, self.user(), body).await {
                 Ok(UpdateOutcome::Updated(message)) => {
-                    let frame = ServerFrame::MessageUpdated(message.clone());
-                    let author = Some(message.author_id);
-                    self.hub.publish(RoomEvent::new(
-                        message.room_id,
-                        EventKind::Ephemeral,
-                        Audience::Everyone,
-                        author,
-                        &frame,
-                    ));
+                    self.hub.publish_message(EventKind::Ephemeral, &message, ServerFrame::MessageUpdated);
                     Ok(())
                 }
                 Ok(UpdateOutcome::Unknown) => {

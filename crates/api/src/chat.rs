@@ -304,6 +304,11 @@ pub enum ServerFrame {
     TokenExpired,
 }
 
+/// Whether a count is zero (left out of the JSON: the default stands for it).
+fn is_zero(count: &u32) -> bool {
+    *count == 0
+}
+
 /// One chat message as everyone in the room sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -319,6 +324,8 @@ pub struct ChatMessage {
     /// The author's display name.
     pub author_name: String,
     /// The author's `client_msg_id` of the send (lets the author's client match its pending copy).
+    /// Only the author's own copies carry it: in everyone else's it is empty (and left out of the JSON).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub client_msg_id: String,
     /// The text; empty once deleted.
     pub body: String,
@@ -333,11 +340,12 @@ pub struct ChatMessage {
     /// When the body was last edited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<DateTime<Utc>>,
-    /// The author deleted it: show a placeholder.
-    #[serde(default)]
+    /// The author deleted it: show a placeholder. Left out of the JSON while false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
-    /// 0 as sent; each edit or the deletion adds one. Keep the copy with the highest revision.
-    #[serde(default)]
+    /// 0 as sent; each edit or the deletion adds one. Keep the copy with the highest revision. Left
+    /// out of the JSON while 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub revision: u32,
 }
 
@@ -548,10 +556,19 @@ mod tests {
         let json = serde_json::to_string(&ServerFrame::Message(message.clone())).expect("serialise");
         assert_eq!(
             json,
-            r#"{"type":"message","id":11,"room_id":3,"seq":2,"author_id":9,"author_name":"Mina","client_msg_id":"c-1","body":"hi","reply_to":10,"created_at":"2026-05-28T20:26:40Z","deleted":false,"revision":0}"#
+            r#"{"type":"message","id":11,"room_id":3,"seq":2,"author_id":9,"author_name":"Mina","client_msg_id":"c-1","body":"hi","reply_to":10,"created_at":"2026-05-28T20:26:40Z"}"#
         );
         let back: ServerFrame = serde_json::from_str(&json).expect("parse");
-        assert_eq!(back, ServerFrame::Message(message));
+        assert_eq!(back, ServerFrame::Message(message.clone()));
+        // Everyone but the author gets it without the client id; a deletion carries its flag and revision.
+        let deleted =
+            ChatMessage { client_msg_id: String::new(), body: String::new(), deleted: true, revision: 1, ..message };
+        let json = serde_json::to_string(&ServerFrame::MessageUpdated(deleted.clone())).expect("serialise");
+        assert_eq!(
+            json,
+            r#"{"type":"message_updated","id":11,"room_id":3,"seq":2,"author_id":9,"author_name":"Mina","body":"","reply_to":10,"created_at":"2026-05-28T20:26:40Z","deleted":true,"revision":1}"#
+        );
+        assert_eq!(serde_json::from_str::<ServerFrame>(&json).expect("parse"), ServerFrame::MessageUpdated(deleted));
         let error = ServerFrame::Error(ChatError {
             code: ChatErrorCode::TooLong,
             message: "Too long.".into(),

@@ -107,8 +107,9 @@ pub enum LineState {
 /// One line of a room's conversation: a stored message, or one of the student's own not yet stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatLine {
-    /// The sender's id for the message; the key for pending and failed lines, and how the UI
-    /// replaces a pending line by its stored copy.
+    /// The line's key. For the student's own messages the sender's id for the message: the key of
+    /// pending and failed lines, and how the UI replaces a pending line by its stored copy. For other
+    /// students' messages (whose ids the server does not share) `#` and the message id.
     pub client_msg_id: String,
     /// The stored message's id; `None` while pending or failed.
     pub message_id: Option<MessageId>,

@@ -579,8 +579,9 @@ impl Client {
 
     fn stored_line(&self, message: &ChatMessage, me: Option<&(UserId, String)>) -> ChatLine {
         let me = me.map(|(id, _)| *id);
+        let mine = me == Some(message.author_id);
         ChatLine {
-            client_msg_id: message.client_msg_id.clone(),
+            client_msg_id: if mine { message.client_msg_id.clone() } else { format!("#{}", message.id.0) },
             message_id: Some(message.id),
             seq: Some(message.seq),
             room_id: message.room_id,
@@ -595,7 +596,7 @@ impl Client {
             edited: message.edited_at.is_some(),
             deleted: message.deleted,
             revision: message.revision,
-            mine: me == Some(message.author_id),
+            mine,
             state: LineState::Sent,
         }
     }
