@@ -130,25 +130,32 @@ pub struct Mailbox {
     waker: AtomicWaker,
 }
 
-/// Writes the queued bytes that the socket takes; `Ok(true)` once none are left.
-fn write_unsent(socket: &TcpStream, unsent: &mut VecDeque<Bytes>) -> io::Result<bool> {
-    while let Some(front) = unsent.front_mut() {
-        match socket.try_write(front) {
+/// Writes as much of `frame` (never empty) as the socket takes now, dropping what it took from the
+/// front; `Ok(true)` once all of it is written.
+fn write_some(socket: &TcpStream, frame: &mut Bytes) -> io::Result<bool> {
+    loop {
+        match socket.try_write(frame) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(written) if written == front.len() => {
-                unsent.pop_front();
-                if unsent.is_empty() {
-                    // Every frame goes through here: an emptied queue keeps no buffer.
-                    *unsent = VecDeque::new();
-                }
-            }
+            Ok(written) if written == frame.len() => return Ok(true),
             Ok(written) => {
-                let _ = front.split_to(written);
+                let _ = frame.split_to(written);
             }
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(false),
             Err(error) => return Err(error),
         }
     }
+}
+
+/// Writes the queued bytes that the socket takes; `Ok(true)` once none are left.
+fn write_unsent(socket: &TcpStream, unsent: &mut VecDeque<Bytes>) -> io::Result<bool> {
+    while let Some(front) = unsent.front_mut() {
+        if !write_some(socket, front)? {
+            return Ok(false);
+        }
+        unsent.pop_front();
+    }
+    // An emptied queue keeps no buffer: a socket falls behind rarely.
+    *unsent = VecDeque::new();
     Ok(true)
 }
 
@@ -183,16 +190,8 @@ impl Mailbox {
         }
         if out.unsent.is_empty() {
             // Straight from the caller's bytes: the usual write queues nothing, and allocates nothing.
-            loop {
-                match self.socket.try_write(&frames) {
-                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                    Ok(written) if written == frames.len() => return Ok(()),
-                    Ok(written) => {
-                        let _ = frames.split_to(written);
-                    }
-                    Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(error) => return Err(error),
-                }
+            if write_some(&self.socket, &mut frames)? {
+                return Ok(());
             }
             self.raise(Alerts::UNSENT);
         }
@@ -487,6 +486,15 @@ mod tests {
         (Subscriber { conn: ConnId(conn), user: UserId(user), mailbox: Arc::clone(&mailbox) }, mailbox, client)
     }
 
+    /// A connection of user 10 in room 1 with nothing sent yet, streaming live (nothing queued for it).
+    async fn streaming(registry: &Registry, capacity: usize) -> (Arc<Mailbox>, TcpStream) {
+        let (reader, mailbox, client) = subscriber(1, 10, capacity).await;
+        registry.subscribe(RoomId(1), reader);
+        mailbox.set_mark(RoomId(1), 0);
+        assert!(take(&mailbox).is_none(), "nothing queued: the connection streams from now on");
+        (mailbox, client)
+    }
+
     fn event(audience: Audience) -> Arc<RoomEvent> {
         Arc::new(RoomEvent {
             room_id: RoomId(1),
@@ -624,11 +632,8 @@ mod tests {
     #[tokio::test]
     async fn test_a_streaming_connection_gets_messages_in_order_straight_into_its_socket() {
         let registry = Registry::default();
-        let (reader, mailbox, mut client) = subscriber(1, 10, 8).await;
-        registry.subscribe(RoomId(1), reader);
-        mailbox.set_mark(RoomId(1), 0);
+        let (mailbox, mut client) = streaming(&registry, 8).await;
         mailbox.set_blocked([UserId(66)].into_iter().collect());
-        assert!(take(&mailbox).is_none(), "nothing queued: the connection streams from now on");
 
         for event in
             [message(1, 20, "one"), message(2, 66, "blocked"), message(2, 20, "again"), message(3, 20, "three")]
@@ -661,10 +666,7 @@ mod tests {
     #[tokio::test]
     async fn test_frames_the_socket_cannot_take_wait_in_order_and_a_reader_that_never_reads_is_kicked() {
         let registry = Registry::default();
-        let (reader, mailbox, mut client) = subscriber(1, 10, 4).await;
-        registry.subscribe(RoomId(1), reader);
-        mailbox.set_mark(RoomId(1), 0);
-        assert!(take(&mailbox).is_none());
+        let (mailbox, mut client) = streaming(&registry, 4).await;
         let body = "x".repeat(60_000);
         let mut seen = Alerts::default();
         let mut sent = 0;

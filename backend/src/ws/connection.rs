@@ -296,12 +296,18 @@ impl Connection {
             Admission::Send => self.queue(&event.frame),
             Admission::Gap { mark, seq } => {
                 Box::pin(self.fill_gap(event.room_id, mark, seq)).await?;
-                self.mailbox().set_mark(event.room_id, seq);
-                if !event.author.is_some_and(|author| self.mailbox().blocks(author)) {
+                // The gap is filled: the event is next in order, and the usual rules (blocks) decide.
+                self.mailbox().set_mark(event.room_id, seq - 1);
+                if self.mailbox().admit(event) == Admission::Send {
                     self.queue(&event.frame);
                 }
             }
         }
+        self.flush_if_full().await
+    }
+
+    /// Writes the gathered frames out once they make a batch, so a long replay does not pile up.
+    async fn flush_if_full(&mut self) -> Step {
         if self.pending.len() >= WRITE_BATCH { self.flush().await } else { Ok(()) }
     }
 
@@ -321,23 +327,20 @@ impl Connection {
             return;
         }
         let _ = tokio::time::timeout(CLOSE_GRACE, async {
-            let mut chunk = [0u8; READ_CHUNK];
             loop {
                 if self.mailbox().socket().readable().await.is_err() {
                     return;
                 }
-                match self.mailbox().socket().try_read(&mut chunk) {
-                    Ok(0) => return,
-                    Ok(read) => self.reader.extend(&chunk[..read]),
-                    Err(error) if error.kind() == io::ErrorKind::WouldBlock => continue,
-                    Err(_) => return,
-                }
+                let open = self.read_available();
                 loop {
                     match self.reader.next_message() {
                         Ok(Some(Inbound::Close(_))) | Err(_) => return,
                         Ok(Some(_)) => {}
                         Ok(None) => break,
                     }
+                }
+                if !open {
+                    return;
                 }
             }
         })
@@ -633,7 +636,7 @@ impl Connection {
             return Ok(());
         }
         self.queue_frame(&ServerFrame::Message(seen_by(message, Some(self.user()))));
-        if self.pending.len() >= WRITE_BATCH { self.flush().await } else { Ok(()) }
+        self.flush_if_full().await
     }
 
     /// Sends every stored message of `room` after `after` and moves the room's mark to the last one.
