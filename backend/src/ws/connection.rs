@@ -23,8 +23,8 @@ use super::frames::{self, Refusal};
 use crate::auth::AuthSession;
 use crate::chat::registry::{Admission, Alerts, ConnId, Mailbox};
 use crate::chat::{Audience, ChatHub, EventKind, Registration, RoomEvent, seen_by, wire_frame};
-use crate::db::DbError;
 use crate::db::chat::{NewMessage, RoomAccess, StoreOutcome, UpdateOutcome};
+use crate::db::{Db, DbError};
 use crate::state::AppState;
 use bytes::{Bytes, BytesMut};
 use pretzel_api::chat::{
@@ -37,10 +37,12 @@ use pretzel_api::{
 };
 use std::collections::HashSet;
 use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 /// Messages read per storage round trip while replaying.
 const REPLAY_PAGE: u32 = 500;
@@ -70,6 +72,15 @@ enum End {
 
 /// A failed write ends the connection; everything else is answered on it.
 type Step = Result<(), End>;
+
+/// What woke the connection's loop.
+enum Wake {
+    Alerts(Alerts),
+    /// The next heartbeat or the token's expiry is due.
+    Timer,
+    /// The socket has something to read (or failed).
+    Readable(io::Result<()>),
+}
 
 /// The rooms this connection is subscribed to in the hub; unsubscribes from all of them, closes the
 /// mailbox and unregisters the connection when dropped, however the connection ends.
@@ -118,7 +129,7 @@ impl Drop for Subscriptions {
 }
 
 struct Connection {
-    state: AppState,
+    db: Db,
     hub: ChatHub,
     session: AuthSession,
     display_name: String,
@@ -135,36 +146,20 @@ struct Connection {
 /// Serves one upgraded socket until it closes; `leftover` holds bytes the client sent right after its
 /// handshake.
 ///
-/// This future lives as long as the connection, so every step that is not the loop itself runs
-/// boxed: inline, the compiler gave each of them a slot of its own beside the loop's, and an idle
-/// connection kept 4.4 KiB of future instead of the 1.4 KiB its loop needs.
-pub async fn serve(socket: TcpStream, leftover: Bytes, state: AppState, session: AuthSession) {
-    let hub = state.chat.clone();
-    let registration = hub.register(session.user_id, socket);
-    let subs = Subscriptions { hub: hub.clone(), user: session.user_id, registration, joined: HashSet::new() };
-    let mut reader = FrameReader::new(CLOSE_FRAME_BYTES);
-    reader.extend(&leftover);
-    // It may share the HTTP layer's whole read buffer: not for the life of the connection.
-    drop(leftover);
-    let mut connection = Connection {
-        state,
-        hub,
-        session,
-        display_name: String::new(),
-        subs,
-        reader,
-        pending: BytesMut::new(),
-        holding: true,
-        greeted: false,
-        last_heard: Instant::now(),
-    };
-    let conn = connection.subs.conn().0;
-    tracing::debug!(user = %session.user_id, conn, "chat connection open");
-    let run = Box::pin(connection.start());
-    if let End::Close(code, reason) = run.await {
-        Box::pin(connection.close(code, reason)).await;
-    }
-    tracing::debug!(user = %session.user_id, conn, "chat connection closed");
+/// The returned future lives as long as the connection, so it holds the [`Connection`] and little
+/// else. The connection is built before it, not inside an `async fn`: the compiler keeps an async
+/// fn's arguments, and every value moved out of them, in slots of their own beside the loop's for the
+/// whole life of the future. Every step that is not the loop itself runs boxed for the same reason:
+/// an idle connection keeps only its loop's state.
+pub fn serve(
+    socket: TcpStream,
+    leftover: Bytes,
+    state: AppState,
+    session: AuthSession,
+) -> impl Future<Output = ()> + Send + 'static {
+    // `leftover` may share the HTTP layer's whole read buffer: it is copied and dropped here, not
+    // kept for the life of the connection.
+    Connection::open(socket, &leftover, state, session).serve()
 }
 
 /// How a frame the client cannot send ends the connection: oversize and bad UTF-8 get an error frame
@@ -196,6 +191,46 @@ fn internal(refusal: &Refusal, error: &DbError) -> ChatError {
 }
 
 impl Connection {
+    /// Registers `socket` with the hub; the frame reader starts with the bytes in `leftover`.
+    fn open(socket: TcpStream, leftover: &[u8], state: AppState, session: AuthSession) -> Self {
+        // Of the server's state a connection needs the database and the hub only, and it keeps them
+        // for its whole life.
+        let AppState { db, chat: hub, .. } = state;
+        let registration = hub.register(session.user_id, socket);
+        let subs = Subscriptions { hub: hub.clone(), user: session.user_id, registration, joined: HashSet::new() };
+        let mut reader = FrameReader::new(CLOSE_FRAME_BYTES);
+        reader.extend(leftover);
+        Self {
+            db,
+            hub,
+            session,
+            display_name: String::new(),
+            subs,
+            reader,
+            pending: BytesMut::new(),
+            holding: true,
+            greeted: false,
+            last_heard: Instant::now(),
+        }
+    }
+
+    /// Runs the connection, then closes its socket with the reason it ended for.
+    ///
+    /// An async block rather than an `async fn`: the latter moves its arguments into locals of its
+    /// own, and the future would keep room for the connection twice (832 bytes rather than 432 in a
+    /// release build).
+    #[allow(clippy::manual_async_fn)]
+    fn serve(mut self) -> impl Future<Output = ()> + Send + 'static {
+        async move {
+            let (user, conn) = (self.user(), self.subs.conn().0);
+            tracing::debug!(%user, conn, "chat connection open");
+            if let End::Close(code, reason) = Box::pin(self.start()).await {
+                Box::pin(self.close(code, reason)).await;
+            }
+            tracing::debug!(%user, conn, "chat connection closed");
+        }
+    }
+
     fn user(&self) -> UserId {
         self.session.user_id
     }
@@ -206,7 +241,7 @@ impl Connection {
 
     /// Loads the student's name, then runs the loop.
     async fn start(&mut self) -> End {
-        match self.state.db.user_by_id(self.user()).await {
+        match self.db.user_by_id(self.user()).await {
             Ok(Some(user)) => self.display_name = user.display_name,
             Ok(None) => return End::Close(CLOSE_SESSION_REVOKED, "session_revoked"),
             Err(error) => {
@@ -377,27 +412,39 @@ impl Connection {
             if let Err(end) = step {
                 return end;
             }
-            step = tokio::select! {
-                biased;
-                alerts = mailbox.alerts() => Box::pin(self.on_alerts(alerts)).await,
-                () = &mut timer => {
-                    if Instant::now() >= expires_at {
-                        if self.send(&ServerFrame::TokenExpired).await.is_err() {
-                            return End::Gone;
-                        }
-                        return End::Close(CLOSE_TOKEN_EXPIRED, "token_expired");
-                    }
+            step = match Self::wake(mailbox, timer.as_mut()).await {
+                Wake::Alerts(alerts) => Box::pin(self.on_alerts(alerts)).await,
+                Wake::Timer if Instant::now() >= expires_at => {
+                    return match Box::pin(self.send(&ServerFrame::TokenExpired)).await {
+                        Ok(()) => End::Close(CLOSE_TOKEN_EXPIRED, "token_expired"),
+                        Err(_) => End::Gone,
+                    };
+                }
+                Wake::Timer => {
                     let step = Box::pin(self.on_tick(heartbeat)).await;
                     next_ping = Instant::now() + heartbeat;
                     timer.as_mut().reset(next_ping.min(expires_at));
                     step
                 }
-                readable = mailbox.socket().readable() => match readable {
-                    Ok(()) => Box::pin(self.on_readable()).await,
-                    Err(_) => Err(End::Gone),
-                },
+                Wake::Readable(Ok(())) => Box::pin(self.on_readable()).await,
+                Wake::Readable(Err(_)) => Err(End::Gone),
             };
         }
+    }
+
+    /// Waits for the first of the loop's three sources, most urgent first. Polled by hand rather
+    /// than through `select!`: the socket's readiness then needs no future of its own, and the loop's
+    /// state (which an idle connection keeps) stays small.
+    fn wake<'a>(mailbox: &'a Mailbox, mut timer: Pin<&'a mut Sleep>) -> impl Future<Output = Wake> + 'a {
+        std::future::poll_fn(move |cx| {
+            if let Poll::Ready(alerts) = mailbox.poll_alerts(cx) {
+                return Poll::Ready(Wake::Alerts(alerts));
+            }
+            if timer.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Wake::Timer);
+            }
+            mailbox.socket().poll_read_ready(cx).map(Wake::Readable)
+        })
     }
 
     /// Reads what the socket holds and answers every complete frame in it.
@@ -521,14 +568,14 @@ impl Connection {
         self.queue(&codec::ping_frame(&[]));
         self.flush().await?;
         // Logout and revocation reach open connections within one interval.
-        match self.state.db.session(self.session.session_id).await {
+        match self.db.session(self.session.session_id).await {
             Ok(Some(session)) if session.is_live(crate::db::now_millis()) => {}
             Ok(_) => return Err(End::Close(CLOSE_SESSION_REVOKED, "session_revoked")),
             Err(error) => tracing::warn!(%error, "chat session check failed"),
         }
         if self.greeted {
             // Blocks made on another connection of the student apply here from now on.
-            match self.state.db.blocked_users(self.user()).await {
+            match self.db.blocked_users(self.user()).await {
                 Ok(blocked) => self.mailbox().set_blocked(blocked.into_iter().collect()),
                 Err(error) => tracing::warn!(%error, "chat block list check failed"),
             }
@@ -609,7 +656,7 @@ impl Connection {
         for cursor in resume {
             let Some(newest) = self.mailbox().mark(cursor.room_id) else {
                 let refusal = Refusal::room(cursor.room_id);
-                let error = match self.state.db.room_access(cursor.room_id, self.user()).await {
+                let error = match self.db.room_access(cursor.room_id, self.user()).await {
                     Ok(RoomAccess::Unknown) => refusal.error(ChatErrorCode::UnknownRoom, "There is no such room."),
                     Ok(_) => refusal.error(ChatErrorCode::NotMember, "This course is not in your primary timetable."),
                     Err(error) => internal(&refusal, &error),
@@ -627,7 +674,7 @@ impl Connection {
     }
 
     async fn hello_reads(&self) -> Result<(Vec<RoomId>, Vec<UserId>), DbError> {
-        Ok((self.state.db.member_room_ids(self.user()).await?, self.state.db.blocked_users(self.user()).await?))
+        Ok((self.db.member_room_ids(self.user()).await?, self.db.blocked_users(self.user()).await?))
     }
 
     /// Sends `message` unless its author is blocked here.
@@ -643,7 +690,7 @@ impl Connection {
     async fn replay(&mut self, room: RoomId, after: u64) -> Step {
         let mut mark = after;
         loop {
-            let page = match self.state.db.messages_after(room, mark, REPLAY_PAGE).await {
+            let page = match self.db.messages_after(room, mark, REPLAY_PAGE).await {
                 Ok(page) => page,
                 Err(error) => {
                     let _ = self.send_error(internal(&Refusal::room(room), &error)).await;
@@ -692,7 +739,7 @@ impl Connection {
 
     /// Sends the stored messages of `room` between the seqs `mark` and `seq`, both excluded.
     async fn fill_gap(&mut self, room: RoomId, mark: u64, seq: u64) -> Step {
-        let missed = match self.state.db.messages_between(room, mark, seq).await {
+        let missed = match self.db.messages_between(room, mark, seq).await {
             Ok(missed) => missed,
             Err(error) => {
                 tracing::error!(%error, "chat gap fill failed");
@@ -706,7 +753,7 @@ impl Connection {
     }
 
     async fn summaries(&self) -> Result<Vec<RoomSummary>, DbError> {
-        let mut summaries = self.state.db.room_summaries(self.user()).await?;
+        let mut summaries = self.db.room_summaries(self.user()).await?;
         for summary in &mut summaries {
             if summary.last_message.as_ref().is_some_and(|m| self.mailbox().blocks(m.author_id)) {
                 summary.last_message = None;
@@ -720,7 +767,7 @@ impl Connection {
     /// Brings the subscriptions in line with the timetable; sends the room list when asked to or when
     /// membership changed.
     async fn resync(&mut self, always_send: bool) -> Step {
-        let rooms = match self.state.db.member_room_ids(self.user()).await {
+        let rooms = match self.db.member_room_ids(self.user()).await {
             Ok(rooms) => rooms,
             Err(error) => {
                 if always_send {
@@ -770,7 +817,7 @@ impl Connection {
 
     /// `Ok(())` when the student is a member of `room`, else the error to send.
     async fn check_member(&self, room: RoomId, refusal: &Refusal) -> Result<(), ChatError> {
-        match self.state.db.room_access(room, self.user()).await {
+        match self.db.room_access(room, self.user()).await {
             Ok(RoomAccess::Member) => Ok(()),
             Ok(RoomAccess::NotMember) => Err(not_member(refusal)),
             Ok(RoomAccess::Unknown) => Err(refusal.error(ChatErrorCode::UnknownRoom, "There is no such room.")),
@@ -827,12 +874,11 @@ impl Connection {
             return Err(error);
         }
         // Membership is checked by storing, in the same statement that takes the seq.
-        let mentions =
-            self.state.db.members_among(room_id, mentions).await.map_err(|error| internal(refusal, &error))?;
+        let mentions = self.db.members_among(room_id, mentions).await.map_err(|error| internal(refusal, &error))?;
         let new = NewMessage { room_id, author_id: self.user(), client_msg_id, body, reply_to, mentions: &mentions };
         // Held from the seq's assignment to its publication, so this node publishes the room in seq order.
         let _room = self.hub.room_lock(room_id).lock().await;
-        match self.state.db.store_message(&new).await {
+        match self.db.store_message(&new).await {
             Ok(StoreOutcome::Stored(message)) => {
                 self.hub.publish_message(EventKind::Message { seq: message.seq }, &message, ServerFrame::Message);
                 Ok((message, false))
@@ -852,8 +898,7 @@ impl Connection {
         let page = async {
             let limit = frames::history_limit(limit, &refusal)?;
             self.check_member(room_id, &refusal).await?;
-            self.state
-                .db
+            self.db
                 .messages_before(self.user(), room_id, before_seq, limit)
                 .await
                 .map_err(|error| internal(&refusal, &error))
@@ -875,7 +920,7 @@ impl Connection {
             if let Some(body) = body {
                 frames::check_body(body, &refusal)?;
             }
-            let message = self.state.db.message(message_id).await.map_err(|error| internal(&refusal, &error))?;
+            let message = self.db.message(message_id).await.map_err(|error| internal(&refusal, &error))?;
             let Some(message) = message else {
                 return Err(refusal.error(ChatErrorCode::UnknownMessage, "There is no such message."));
             };
@@ -888,7 +933,7 @@ impl Connection {
                 error
             })?;
             let _room = self.hub.room_lock(message.room_id).lock().await;
-            match self.state.db.update_message(message_id, self.user(), body).await {
+            match self.db.update_message(message_id, self.user(), body).await {
                 Ok(UpdateOutcome::Updated(message)) => {
                     self.hub.publish_message(EventKind::Ephemeral, &message, ServerFrame::MessageUpdated);
                     Ok(())
@@ -930,7 +975,7 @@ impl Connection {
         let refusal = Refusal::room(room_id);
         let marked = async {
             self.check_member(room_id, &refusal).await?;
-            self.state.db.mark_read(self.user(), room_id, seq).await.map_err(|error| internal(&refusal, &error))
+            self.db.mark_read(self.user(), room_id, seq).await.map_err(|error| internal(&refusal, &error))
         };
         match marked.await {
             Ok((seq, unread)) => {
@@ -960,13 +1005,13 @@ impl Connection {
         }
         let changed = async {
             if block {
-                if !self.state.db.block_user(self.user(), user_id).await? {
+                if !self.db.block_user(self.user(), user_id).await? {
                     return Ok(None);
                 }
             } else {
-                self.state.db.unblock_user(self.user(), user_id).await?;
+                self.db.unblock_user(self.user(), user_id).await?;
             }
-            self.state.db.blocked_users(self.user()).await.map(Some)
+            self.db.blocked_users(self.user()).await.map(Some)
         };
         match changed.await {
             Ok(Some(user_ids)) => {
@@ -986,18 +1031,14 @@ impl Connection {
                 return Err(refusal.error(ChatErrorCode::InvalidRequest, text));
             }
             let unknown = || refusal.error(ChatErrorCode::UnknownMessage, "There is no such message.");
-            let message = self.state.db.message(message_id).await.map_err(|error| internal(&refusal, &error))?;
+            let message = self.db.message(message_id).await.map_err(|error| internal(&refusal, &error))?;
             let message = message.ok_or_else(unknown)?;
             // Only what the student could see can be reported, and without revealing anything else.
             self.check_member(message.room_id, &refusal).await.map_err(|error| match error.code {
                 ChatErrorCode::Internal => error,
                 _ => unknown(),
             })?;
-            self.state
-                .db
-                .report_message(message_id, self.user(), reason)
-                .await
-                .map_err(|error| internal(&refusal, &error))
+            self.db.report_message(message_id, self.user(), reason).await.map_err(|error| internal(&refusal, &error))
         };
         match reported.await {
             Ok(()) => self.send(&ServerFrame::Reported { message_id }).await,
@@ -1009,7 +1050,7 @@ impl Connection {
         let refusal = Refusal::room(room_id);
         let members = async {
             self.check_member(room_id, &refusal).await?;
-            self.state.db.room_members(room_id).await.map_err(|error| internal(&refusal, &error))
+            self.db.room_members(room_id).await.map_err(|error| internal(&refusal, &error))
         };
         match members.await {
             Ok(members) => {
