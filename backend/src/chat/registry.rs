@@ -84,8 +84,9 @@ struct Outbound {
     events: VecDeque<Arc<RoomEvent>>,
     /// Frames (the first perhaps partly written) the socket has not taken yet, in order.
     unsent: VecDeque<Bytes>,
-    /// The last seq sent per subscribed room.
-    marks: HashMap<RoomId, u64>,
+    /// The last seq sent per subscribed room. A student is in a handful of rooms: a short list
+    /// searched in place is smaller than a map and hashes nothing on every delivery.
+    marks: Vec<(RoomId, u64)>,
     /// The students this one blocks: their messages and typing are not sent here.
     blocked: HashSet<UserId>,
     /// The connection is closing: nothing more is written by publishers.
@@ -93,9 +94,13 @@ struct Outbound {
 }
 
 impl Outbound {
+    fn mark_mut(&mut self, room: RoomId) -> Option<&mut u64> {
+        self.marks.iter_mut().find(|(subscribed, _)| *subscribed == room).map(|(_, mark)| mark)
+    }
+
     /// Decides about `event` and moves its room's mark when it is a message in order.
     fn admit(&mut self, event: &RoomEvent) -> Admission {
-        let Some(mark) = self.marks.get_mut(&event.room_id) else {
+        let Some(mark) = self.mark_mut(event.room_id) else {
             return Admission::Skip;
         };
         if let EventKind::Message { seq } = event.kind {
@@ -289,22 +294,28 @@ impl Mailbox {
 
     /// The last seq sent in `room`, if subscribed.
     pub fn mark(&self, room: RoomId) -> Option<u64> {
-        self.lock().marks.get(&room).copied()
+        self.lock().mark_mut(room).map(|mark| *mark)
     }
 
     /// Every subscribed room with its mark.
     pub fn marks(&self) -> Vec<(RoomId, u64)> {
-        self.lock().marks.iter().map(|(&room, &mark)| (room, mark)).collect()
+        self.lock().marks.clone()
     }
 
     /// Records `mark` as the last seq sent in `room` (subscribing it here).
     pub fn set_mark(&self, room: RoomId, mark: u64) {
-        self.lock().marks.insert(room, mark);
+        let mut out = self.lock();
+        match out.mark_mut(room) {
+            Some(held) => *held = mark,
+            None => out.marks.push((room, mark)),
+        }
     }
 
     /// Forgets `room`'s mark; `true` if it had one.
     pub fn remove_mark(&self, room: RoomId) -> bool {
-        self.lock().marks.remove(&room).is_some()
+        let mut out = self.lock();
+        let held = out.marks.iter().position(|(subscribed, _)| *subscribed == room);
+        held.map(|index| out.marks.swap_remove(index)).is_some()
     }
 
     /// Replaces the students whose messages are hidden here.

@@ -35,7 +35,6 @@ use pretzel_api::{
     ChatError, ChatErrorCode, ChatMessage, ClientFrame, MessageId, RoomCursor, RoomId, RoomMember, RoomSummary,
     ServerFrame, UserId,
 };
-use std::collections::HashSet;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -88,7 +87,8 @@ struct Subscriptions {
     hub: ChatHub,
     user: UserId,
     registration: Registration,
-    joined: HashSet<RoomId>,
+    /// A handful of rooms: a short list is smaller than a set.
+    joined: Vec<RoomId>,
 }
 
 impl Subscriptions {
@@ -101,14 +101,16 @@ impl Subscriptions {
     }
 
     fn join(&mut self, room: RoomId) {
-        if self.joined.insert(room) {
+        if !self.joined.contains(&room) {
+            self.joined.push(room);
             self.hub.join(room, self.user, &self.registration);
         }
     }
 
     fn leave(&mut self, room: RoomId) {
         self.registration.mailbox.remove_mark(room);
-        if self.joined.remove(&room) {
+        if let Some(index) = self.joined.iter().position(|joined| *joined == room) {
+            self.joined.swap_remove(index);
             self.hub.leave(room, self.user, self.registration.conn);
         }
     }
@@ -197,7 +199,7 @@ impl Connection {
         // for its whole life.
         let AppState { db, chat: hub, .. } = state;
         let registration = hub.register(session.user_id, socket);
-        let subs = Subscriptions { hub: hub.clone(), user: session.user_id, registration, joined: HashSet::new() };
+        let subs = Subscriptions { hub: hub.clone(), user: session.user_id, registration, joined: Vec::new() };
         let mut reader = FrameReader::new(CLOSE_FRAME_BYTES);
         reader.extend(leftover);
         Self {
