@@ -94,8 +94,14 @@ struct Outbound {
 }
 
 impl Outbound {
+    /// Where `room`'s mark is in `marks`, if subscribed.
+    fn mark_index(&self, room: RoomId) -> Option<usize> {
+        self.marks.iter().position(|(subscribed, _)| *subscribed == room)
+    }
+
     fn mark_mut(&mut self, room: RoomId) -> Option<&mut u64> {
-        self.marks.iter_mut().find(|(subscribed, _)| *subscribed == room).map(|(_, mark)| mark)
+        let index = self.mark_index(room)?;
+        Some(&mut self.marks[index].1)
     }
 
     /// Decides about `event` and moves its room's mark when it is a message in order.
@@ -294,7 +300,8 @@ impl Mailbox {
 
     /// The last seq sent in `room`, if subscribed.
     pub fn mark(&self, room: RoomId) -> Option<u64> {
-        self.lock().mark_mut(room).map(|mark| *mark)
+        let out = self.lock();
+        out.mark_index(room).map(|index| out.marks[index].1)
     }
 
     /// Every subscribed room with its mark.
@@ -314,7 +321,7 @@ impl Mailbox {
     /// Forgets `room`'s mark; `true` if it had one.
     pub fn remove_mark(&self, room: RoomId) -> bool {
         let mut out = self.lock();
-        let held = out.marks.iter().position(|(subscribed, _)| *subscribed == room);
+        let held = out.mark_index(room);
         held.map(|index| out.marks.swap_remove(index)).is_some()
     }
 
@@ -345,11 +352,6 @@ impl Mailbox {
             0 => Poll::Pending,
             raised => Poll::Ready(Alerts(raised)),
         }
-    }
-
-    /// Waits for the next alerts and takes them.
-    pub async fn alerts(&self) -> Alerts {
-        std::future::poll_fn(|cx| self.poll_alerts(cx)).await
     }
 }
 
@@ -597,7 +599,7 @@ mod tests {
         let (mailbox, _client) = mailbox(8).await;
         let waiting = tokio::spawn({
             let mailbox = Arc::clone(&mailbox);
-            async move { mailbox.alerts().await }
+            async move { std::future::poll_fn(|cx| mailbox.poll_alerts(cx)).await }
         });
         tokio::task::yield_now().await;
         mailbox.raise(Alerts::RESYNC);
